@@ -1,0 +1,52 @@
+"""The Passerelle application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import BASE_DIR, Config, config_from_env
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    config = config or config_from_env()
+    config.check()
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+
+    from app import cli, errors, i18n, jobs, security
+    from app.accounts import register_accounts
+    from app.admin import register_admin
+    from app.core import register_core
+    from app.db import register_database
+    from app.teams import register_teams
+
+    _register_logging(app)
+    register_database(app)
+    jobs.register_jobs(app)
+    security.register_security(app)
+    i18n.register_i18n(app)
+    register_accounts(app)
+    register_teams(app)
+    register_admin(app)
+    register_core(app)
+    errors.register_errors(app)
+    cli.register_cli(app)
+    return app
+
+
+def _register_logging(app: Flask) -> None:
+    """Our own loggers write INFO to stderr; with no SMTP server that is where emails appear."""
+    import logging
+
+    logger = logging.getLogger("passerelle")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO if not app.testing else logging.WARNING)

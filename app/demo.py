@@ -1,0 +1,100 @@
+"""`flask demo load`: people, teams and consent a newcomer can explore right after `make run`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import click
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import func, select
+
+from app import db
+
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+DEMO_PASSWORD = "passerelle-demo"  # noqa: S105 - printed for the demo on purpose
+DEMO_DOMAIN = "demo.passerelle.org"
+
+
+def _years_ago(years: int, days: int = 40) -> date:
+    today = date.today()
+    return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+PEOPLE = [
+    # key, name, roles, age, country, region, locale, timezone
+    ("coordinator", "Camille Tremblay", ["coordinator"], 38, "CA", "CA-QC", "fr", "America/Toronto"),
+    ("funder", "Fatima Benali", ["funder"], 45, "FR", None, "fr", "Europe/Paris"),
+    ("mentor1", "Marc Gagnon", ["mentor"], 31, "CA", "CA-QC", "fr", "America/Toronto"),
+    ("mentor2", "Ana Souza", ["mentor"], 29, "US", None, "en", "America/New_York"),
+    ("lea", "Léa Nguyen", ["youth"], 17, "CA", "CA-QC", "fr", "America/Toronto"),
+    ("sami", "Sami Haddad", ["youth"], 13, "CA", "CA-QC", "fr", "America/Toronto"),
+    ("guardian", "Nadia Haddad", ["guardian"], 44, "CA", "CA-QC", "fr", "America/Toronto"),
+    ("jordan", "Jordan Lee", ["youth"], 19, "US", None, "en", "America/Chicago"),
+    ("priya", "Priya Patel", ["youth"], 20, "US", None, "en", "America/Chicago"),
+]
+
+
+def demo_email(key: str) -> str:
+    return f"{key}@{DEMO_DOMAIN}"
+
+
+@demo_cli.command("load")
+@with_appcontext
+def load():
+    """Load the demo data into an empty database, then print the sign-ins."""
+    from app.accounts.models import User
+
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("The database already holds accounts; demo data not loaded.")
+    else:
+        load_demo_data()
+        db.commit()
+        click.echo("Demo data loaded.")
+    print_sign_ins()
+
+
+def load_demo_data() -> None:
+    from app.accounts import services as accounts
+    from app.accounts.models import RoleGrant, User
+    from app.accounts.passwords import hash_password
+    from app.db import utcnow
+    from app.teams import services as teams
+
+    password_hash = hash_password(DEMO_PASSWORD)
+    users: dict[str, User] = {}
+    for key, name, roles, age, country, region, locale, timezone in PEOPLE:
+        user = User(email=demo_email(key), display_name=name, password_hash=password_hash,
+                    birth_date=_years_ago(age), country=country, region=region, locale=locale,
+                    timezone=timezone, conduct_accepted_at=utcnow(), email_confirmed_at=utcnow())
+        user.role_grants.extend(RoleGrant(role=role) for role in roles)
+        db.session.add(user)
+        users[key] = user
+    db.session.flush()
+
+    # Sami is 13 in Québec: his mother Nadia has consented.
+    consent = accounts.request_consent(users["sami"], users["guardian"].email)
+    accounts.decide_consent(consent, users["guardian"], give=True,
+                            text="Demo consent recorded when the demo data was loaded.")
+
+    voices = teams.create_team(users["lea"], name="Les Voix du Quartier", country="CA", languages=["fr", "en"],
+                               description="Des balados où des jeunes de Montréal racontent comment ils "
+                                           "répondent aux discours haineux en ligne.")
+    invitation = teams.invite(users["lea"], voices, users["sami"].email)
+    teams.accept_invitation(users["sami"], invitation)
+
+    collective = teams.create_team(users["jordan"], name="Counter-Narrative Collective", country="US",
+                                   languages=["en", "es"],
+                                   description="Short videos that take apart extremist memes, made with "
+                                               "students from three high schools.")
+    invitation = teams.invite(users["jordan"], collective, users["priya"].email)
+    teams.accept_invitation(users["priya"], invitation)
+    teams.invite(users["jordan"], collective, f"newcomer@{DEMO_DOMAIN}")
+
+
+def print_sign_ins() -> None:
+    click.echo("")
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for key, name, roles, age, *_rest in PEOPLE:
+        click.echo(f"  {demo_email(key):<34} {name:<18} {', '.join(roles)}, {age} years old")
+    click.echo("")

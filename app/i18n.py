@@ -1,0 +1,92 @@
+"""Languages, time zones and the lists of places the forms offer."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from babel import Locale
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.extensions import babel
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+# Working languages a team or mentor can name; ISO 639-1 codes, shown in the reader's language.
+WORKING_LANGUAGES = (
+    "en", "fr", "es", "ar", "de", "it", "pt", "nl", "pl", "ro", "tr", "fa", "ur", "hi", "zh", "ru", "uk",
+    "sw", "wo", "ht", "iu", "cr",
+)
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def register_i18n(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(app.root_path + "/translations"),
+    )
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+@lru_cache(maxsize=8)
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(language).territories
+    codes = [code for code in names if len(code) == 2 and code.isalpha() and code not in {"ZZ", "XA", "XB"}]
+    return tuple(sorted(((code, names[code]) for code in codes), key=lambda item: item[1]))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return list(_country_choices(current_language()))
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return Locale.parse(current_language()).territories.get(code, code)
+
+
+@lru_cache(maxsize=8)
+def _language_choices(language: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(language).languages
+    return tuple(sorted(((code, names.get(code, code)) for code in WORKING_LANGUAGES), key=lambda i: i[1]))
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return list(_language_choices(current_language()))
+
+
+def language_name(code: str) -> str:
+    return Locale.parse(current_language()).languages.get(code, code)
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+
+
+def is_timezone(name: str) -> bool:
+    return name == "UTC" or name in available_timezones()

@@ -1,0 +1,6 @@
+"""Every capability's models, so Alembic and the tests see all tables."""
+
+from app.accounts.models import AuditEntry, GuardianConsent, RoleGrant, User  # noqa: F401
+from app.db import Base  # noqa: F401
+from app.mail.models import OutboxMessage  # noqa: F401
+from app.teams.models import Invitation, Membership, Team  # noqa: F401

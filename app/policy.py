@@ -1,0 +1,154 @@
+"""Every permission rule of the portal, as can_<verb>(user, obj) -> bool.
+
+Views call require(...) with these; templates call them through the `policy` global.
+Small named rules compose into the answers, so a rule is written once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app
+
+from app.accounts.age import age_on, needs_guardian
+
+
+# -- small rules ----------------------------------------------------------------------------------
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def has_role(user, role: str) -> bool:
+    return _signed_in(user) and user.has_role(role)
+
+
+def is_coordinator(user) -> bool:
+    return has_role(user, "coordinator")
+
+
+def is_confirmed(user) -> bool:
+    return _signed_in(user) and user.is_confirmed
+
+
+def is_adult(user, today: date | None = None) -> bool:
+    return _signed_in(user) and age_on(user.birth_date, today or date.today()) >= current_app.config["ADULT_AGE"]
+
+
+def needs_guardian_consent(user, today: date | None = None) -> bool:
+    """True while the person is under the consent age where they live."""
+    return needs_guardian(user.birth_date, user.country, user.region, today or date.today(),
+                          current_app.config["CONSENT_AGES"])
+
+
+def consent_state(user) -> str | None:
+    """'given', 'requested', 'refused' or None when no request exists; the newest request counts."""
+    requests = sorted(user.consent_requests, key=lambda c: (c.requested_at, c.id))
+    return requests[-1].state if requests else None
+
+
+def has_consent(user) -> bool:
+    """A person needs no consent, or their guardian has given it."""
+    return not needs_guardian_consent(user) or consent_state(user) == "given"
+
+
+def _is_member(user, team) -> bool:
+    return _signed_in(user) and team.has_member(user)
+
+
+def _is_lead(user, team) -> bool:
+    return _signed_in(user) and team.lead_id == user.id
+
+
+# -- accounts -------------------------------------------------------------------------------------
+def can_submit(user) -> bool:
+    """Submitting anything (proposals, milestones, public content) needs a confirmed email and consent."""
+    return is_confirmed(user) and has_consent(user)
+
+
+def can_appear_publicly(user) -> bool:
+    return is_confirmed(user) and has_consent(user)
+
+
+def can_request_consent(user) -> bool:
+    return _signed_in(user) and needs_guardian_consent(user) and consent_state(user) != "given"
+
+
+def can_answer_consent(user, consent) -> bool:
+    """Only the adult who controls the email the request was sent to may answer it, and only once."""
+    return (
+        is_confirmed(user)
+        and is_adult(user)
+        and user.email == consent.guardian_email
+        and user.id != consent.minor_id
+        and consent.state == "requested"
+    )
+
+
+def can_manage_roles(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_outbox(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_people(user) -> bool:
+    return is_coordinator(user)
+
+
+# -- teams ----------------------------------------------------------------------------------------
+def can_create_team(user) -> bool:
+    return is_confirmed(user) and has_role(user, "youth")
+
+
+def can_view_team(user, team) -> bool:
+    return _signed_in(user)
+
+
+def can_view_team_details(user, team) -> bool:
+    """The full page (emails, every member, invitations) is for members and coordinators."""
+    return _is_member(user, team) or is_coordinator(user)
+
+
+def can_show_member_publicly(member) -> bool:
+    """Outside the team, a member appears (by first name) only once consent allows it."""
+    return can_appear_publicly(member)
+
+
+def can_edit_team(user, team) -> bool:
+    return _is_lead(user, team)
+
+
+def can_invite(user, team) -> bool:
+    return _is_lead(user, team) and is_confirmed(user)
+
+
+def can_remove_member(user, team, member) -> bool:
+    return _is_lead(user, team) and member.id != team.lead_id and team.has_member(member)
+
+
+def can_hand_over_lead(user, team) -> bool:
+    return _is_lead(user, team) and len(team.memberships) > 1
+
+
+def can_leave_team(user, team) -> bool:
+    return _is_member(user, team) and team.lead_id != user.id
+
+
+def can_answer_invitation(user, invitation) -> bool:
+    return is_confirmed(user) and user.email == invitation.email and invitation.state == "pending"
+
+
+def can_revoke_invitation(user, invitation) -> bool:
+    return _is_lead(user, invitation.team) and invitation.state == "pending"
+
+
+# -- enforcement ----------------------------------------------------------------------------------
+def require(allowed: bool) -> None:
+    """Stop the request with 403 unless the rule allows it."""
+    if not allowed:
+        abort(403)
+
+
+TEMPLATE_RULES = {name: value for name, value in dict(globals()).items()
+                  if name.startswith(("can_", "is_", "has_", "needs_", "consent_state"))}

@@ -1,0 +1,119 @@
+"""Shared fixtures: one migrated database per worker, a rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app import create_app
+from app.db import get_database
+from app.extensions import limiter
+from config import TestConfig
+from tests import factories
+from tests.databases import fresh_database_url, migrate
+
+
+def _worker(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(request) -> str:
+    url = fresh_database_url(_worker(request))
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(TestConfig, DATABASE_URL=database_url)
+    yield app
+    get_database(app).engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Every test runs inside a transaction that is rolled back, so tests never see each other's data."""
+    if "live_server" in request.fixturenames:
+        yield
+        return
+    database = get_database(app)
+    connection = database.engine.connect()
+    transaction = connection.begin()
+    database.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    limiter.reset()
+    with app.app_context():
+        yield
+        database.scoped.remove()
+    database.session_factory.configure(bind=database.engine, join_transaction_mode="conservative_savepoint")
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def create_user():
+    return factories.create_user
+
+
+@pytest.fixture
+def create_team():
+    return factories.create_team
+
+
+def sign_in(client, user) -> None:
+    """Sign the test client in as user without going through the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def csrf_token(client) -> str:
+    response = client.get("/conduct")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """POST with a valid CSRF token, as a browser would."""
+    payload = {"csrf_token": csrf_token(client), **(data or {})}
+    return client.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        sign_in(client, user)
+        return client
+    return _login
+
+
+@pytest.fixture
+def outbox():
+    """The emails written so far, newest last."""
+    from sqlalchemy import select
+
+    from app import db
+    from app.mail.models import OutboxMessage
+
+    def _outbox(recipient: str | None = None, kind: str | None = None):
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if recipient:
+            query = query.where(OutboxMessage.recipient == recipient)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        return list(db.session.scalars(query))
+    return _outbox
+
+
+def link_in(message) -> str:
+    """The path of the first link in an email body."""
+    match = re.search(r"https?://[^/\s]+(/\S+)", message.body)
+    assert match, f"no link in {message.body!r}"
+    return match.group(1)
