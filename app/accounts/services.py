@@ -36,15 +36,13 @@ def link(endpoint: str, **values) -> str:
 
 def register_user(*, display_name: str, email: str, password: str, birth_date: date, country: str,
                   region: str | None, locale: str, timezone: str, account_type: str,
-                  guardian_email: str | None, email_already_proven: bool = False) -> User:
-    """Create an account; a minor's guardian is asked for consent, everyone else confirms by email."""
+                  guardian_email: str | None, email_already_proven: bool = False) -> User | None:
+    """Create an account; a minor's guardian is asked for consent, everyone else confirms by email.
+
+    Returns None when the address already has an account (its owner is told by email instead)."""
     email = normalise_email(email)
     guardian_email = normalise_email(guardian_email or "") or None
     errors: list[tuple[str, object]] = []
-    if find_user_by_email(email) is not None:
-        # Said without revealing that the address is registered: the owner gets an email instead.
-        errors.append(("email", _l("This address cannot be used. If it is yours, sign in or reset "
-                                   "your password.")))
     problem = password_problem(password, email, display_name)
     if problem:
         errors.append(("password", problem))
@@ -68,6 +66,13 @@ def register_user(*, display_name: str, email: str, password: str, birth_date: d
         errors.append(("guardian_email", _l("Enter your guardian's own email address, not yours.")))
     if errors:
         raise ValidationFailed(errors)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        # The page answers exactly as for a new account, so nobody learns who is registered here;
+        # the owner of the address gets an email telling them how to sign in instead.
+        queue_email(existing.email, "account_exists", existing.locale, user=existing,
+                    signin_url=link("accounts.signin"), reset_url=link("accounts.forgot_password"))
+        return None
 
     user = User(
         email=email, display_name=display_name.strip(), password_hash=hash_password(password),

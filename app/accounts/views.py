@@ -100,7 +100,7 @@ def signup():
                 flash(message, "error")
         else:
             db.commit()
-            if user.is_confirmed:
+            if user is not None and user.is_confirmed:
                 login_user(user)
                 flash(_("Welcome to Passerelle, %(name)s.", name=user.first_name), "success")
                 if invitation:
@@ -171,7 +171,7 @@ def signin():
             db.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
-    return render_template("accounts/signin.html", form=form), 200 if request.method == "GET" else 200
+    return render_template("accounts/signin.html", form=form)
 
 
 @bp.route("/signout", methods=["POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import db, policy
 from app.accounts.forms import EmptyForm, ResendConsentForm
@@ -51,9 +52,11 @@ def render_dashboard(consent_form: ResendConsentForm | None = None, status: int 
     if user.is_confirmed:
         requests_to_answer = list(db.session.scalars(
             select(GuardianConsent).where(GuardianConsent.guardian_email == user.email,
-                                          GuardianConsent.state == "requested")))
+                                          GuardianConsent.state == "requested")
+            .options(selectinload(GuardianConsent.minor))))
     consents_given = list(db.session.scalars(
-        select(GuardianConsent).where(GuardianConsent.guardian_id == user.id, GuardianConsent.state == "given")))
+        select(GuardianConsent).where(GuardianConsent.guardian_id == user.id, GuardianConsent.state == "given")
+        .options(selectinload(GuardianConsent.minor))))
     return render_template(
         "core/dashboard.html",
         consent=consent,

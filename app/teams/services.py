@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import audit, db
 from app.accounts.models import User
@@ -139,7 +140,7 @@ def teams_of(user: User) -> list[Team]:
 def pending_invitations_for(user: User) -> list[Invitation]:
     return list(db.session.scalars(
         select(Invitation).where(Invitation.email == user.email, Invitation.state == "pending")
-        .order_by(Invitation.created_at)
+        .options(selectinload(Invitation.team)).order_by(Invitation.created_at)
     ))
 
 
