@@ -7,6 +7,8 @@ from app.accounts.models import AuditEntry
 
 
 def record(actor, action: str, subject, **detail) -> AuditEntry:
+    # Views pass current_user, a proxy: its type would name the proxy, not the record.
+    subject = subject._get_current_object() if hasattr(subject, "_get_current_object") else subject
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         action=action,

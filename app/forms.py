@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import Email, Length, ValidationError
+from wtforms.widgets import CheckboxInput
 
 from app.i18n import is_timezone
 
@@ -32,6 +33,6 @@ class TimezoneField(SelectField):
 
 
 class CheckboxListField(SelectMultipleField):
-    """Several choices shown as checkboxes (fieldset + legend)."""
+    """Several choices shown as checkboxes; the form macro wraps them in a fieldset with a legend."""
 
-    widget_kind = "checkboxes"
+    option_widget = CheckboxInput()

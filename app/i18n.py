@@ -6,11 +6,18 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from babel import Locale
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.extensions import babel
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Form choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 # Working languages a team or mentor can name; ISO 639-1 codes, shown in the reader's language.
@@ -22,6 +29,8 @@ WORKING_LANGUAGES = (
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and workers: no session, no browser to ask
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")
@@ -58,8 +67,8 @@ def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((code, names[code]) for code in codes), key=lambda item: item[1]))
 
 
-def country_choices() -> list[tuple[str, str]]:
-    return list(_country_choices(current_language()))
+def country_choices() -> list[SelectChoice]:
+    return options(_country_choices(current_language()))
 
 
 def country_name(code: str | None) -> str:
@@ -74,8 +83,8 @@ def _language_choices(language: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((code, names.get(code, code)) for code in WORKING_LANGUAGES), key=lambda i: i[1]))
 
 
-def language_choices() -> list[tuple[str, str]]:
-    return list(_language_choices(current_language()))
+def language_choices() -> list[SelectChoice]:
+    return options(_language_choices(current_language()))
 
 
 def language_name(code: str) -> str:
@@ -83,9 +92,13 @@ def language_name(code: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def timezone_choices() -> list[tuple[str, str]]:
+def _timezone_pairs() -> tuple[tuple[str, str], ...]:
     zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [("UTC", "UTC")] + [(z, z.replace("_", " ")) for z in zones]
+    return (("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones))
+
+
+def timezone_choices() -> list[SelectChoice]:
+    return options(_timezone_pairs())
 
 
 def is_timezone(name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import event
 
 from app import create_app
 from app.db import get_database
@@ -25,9 +26,30 @@ def database_url(request) -> str:
     return url
 
 
+def _fresh_request_globals() -> None:
+    from flask import g
+
+    for key in list(vars(g)):
+        g.pop(key, None)
+
+
+def _sqlite_driver_autocommit(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app(TestConfig, DATABASE_URL=database_url)
+    # Test requests reuse the test's app context, so `g` would carry the signed-in user, the language and
+    # the CSRF token from one request to the next; each request starts with an empty `g`, as in production.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
+    engine = get_database(app).engine
+    if engine.dialect.name == "sqlite":
+        # pysqlite opens transactions late and lets RELEASE SAVEPOINT commit for real, so a request's
+        # commit would escape the test's transaction; let SQLAlchemy emit BEGIN itself (SQLAlchemy docs,
+        # "Serializable isolation / Savepoints / Transactional DDL").
+        event.listen(engine, "connect", _sqlite_driver_autocommit)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
     yield app
     get_database(app).engine.dispose()
 

@@ -8,10 +8,11 @@ from wtforms import BooleanField, DateField, PasswordField, RadioField, SelectFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.forms import EmailField, TimezoneField, email_validators
+from app.i18n import options
 
 REQUIRED = _l("This field is required.")
 
-REGION_CHOICES = [("", _l("None of these")), ("CA-QC", _l("Québec (Canada)"))]
+REGION_CHOICES = options([("", _l("None of these")), ("CA-QC", _l("Québec (Canada)"))])
 
 
 def _region_help():
@@ -25,7 +26,7 @@ class ProfileFieldsMixin:
     country = SelectField(_l("Country where you live"), validators=[DataRequired(REQUIRED)])
     region = SelectField(_l("Province or region"), choices=REGION_CHOICES, validators=[Optional()],
                          description=_region_help())
-    locale = SelectField(_l("Preferred language"), choices=[("en", "English"), ("fr", "Français")])
+    locale = SelectField(_l("Preferred language"), choices=options([("en", "English"), ("fr", "Français")]))
     timezone = TimezoneField(_l("Time zone"), description=_l("Dates and deadlines are shown in this time zone."))
 
     def validate_region(self, field):
@@ -39,10 +40,10 @@ class SignUpForm(ProfileFieldsMixin, FlaskForm):
                              description=_l("At least 10 characters. A few unrelated words work well."))
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(REQUIRED)],
                            description=_l("Used only to apply the rules that protect young people."))
-    account_type = RadioField(_l("I am joining as"), default="youth", choices=[
+    account_type = RadioField(_l("I am joining as"), default="youth", choices=options([
         ("youth", _l("A young person who wants to join or start a project team")),
         ("guardian", _l("A parent, guardian or sponsoring organisation")),
-    ], validators=[DataRequired(REQUIRED)])
+    ]), validators=[DataRequired(REQUIRED)])
     guardian_email = EmailField(_l("Your parent or guardian's email address"),
                                 validators=[Optional(), *email_validators()],
                                 description=_l("Needed if you are under the age of consent where you live "
@@ -83,9 +84,9 @@ class ResendConsentForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    decision = RadioField(_l("Your decision"), choices=[
+    decision = RadioField(_l("Your decision"), choices=options([
         ("give", _l("I give my consent")), ("refuse", _l("I do not give my consent")),
-    ], validators=[DataRequired(_l("Choose whether you give your consent."))])
+    ]), validators=[DataRequired(_l("Choose whether you give your consent."))])
     confirm_guardian = BooleanField(_l("I am this young person's parent or legal guardian, or I represent "
                                        "their sponsoring organisation"),
                                     validators=[DataRequired(_l("Confirm that you are their guardian."))])

@@ -176,16 +176,18 @@ def request_consent(minor: User, guardian_email: str) -> GuardianConsent:
 def resend_consent(minor: User, guardian_email: str | None = None) -> GuardianConsent:
     """Send the request again (to a corrected address if given); earlier links stop working."""
     current = latest_consent(minor)
-    if current is None or current.state != "requested" or (
-        guardian_email and normalise_email(guardian_email) != current.guardian_email
-    ):
-        new_email = guardian_email or (current.guardian_email if current else None)
-        if not new_email:
-            raise ValidationFailed([("guardian_email", _l("Enter your guardian's email address."))])
-        if normalise_email(new_email) == minor.email:
-            raise ValidationFailed([("guardian_email", _l("Enter your guardian's own email address, not yours."))])
+    new_email = guardian_email or (current.guardian_email if current else None)
+    if not new_email:
+        raise ValidationFailed([("guardian_email", _l("Enter your guardian's email address."))])
+    if normalise_email(new_email) == minor.email:
+        raise ValidationFailed([("guardian_email", _l("Enter your guardian's own email address, not yours."))])
+    if current is None or current.state != "requested":
         return request_consent(minor, new_email)
-    if utcnow() - current.last_sent_at < CONSENT_RESEND_INTERVAL:
+    if normalise_email(new_email) != current.guardian_email:
+        # A corrected address takes over the unanswered request: the first address can no longer answer it.
+        audit.record(minor, "consent.redirected", current, previous=current.guardian_email)
+        current.guardian_email = normalise_email(new_email)
+    elif utcnow() - current.last_sent_at < CONSENT_RESEND_INTERVAL:
         raise ValidationFailed([(None, _l("The request was sent a few minutes ago. Please wait before "
                                           "sending it again."))])
     current.nonce = secrets.token_hex(8)

@@ -20,7 +20,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import GuardianConsent, User
 from app.extensions import limiter
-from app.i18n import country_choices, current_language, timezone_choices
+from app.i18n import country_choices, current_language, options, timezone_choices
 from app.security import safe_next
 from app.tokens import LinkExpired, LinkInvalid, read_link_token
 from app.validation import ValidationFailed, show_on_form
@@ -39,7 +39,7 @@ def _failed(response) -> bool:
 def _profile_choices(form) -> None:
     from flask_babel import lazy_gettext as _l
 
-    form.country.choices = [("", _l("Choose a country"))] + country_choices()
+    form.country.choices = options([("", _l("Choose a country"))]) + country_choices()
     form.timezone.choices = timezone_choices()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from app import db, policy
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
-from app.i18n import country_choices, language_choices
+from app.i18n import country_choices, language_choices, options
 from app.teams import services
 from app.teams.forms import HandOverForm, InviteForm, TeamForm
 from app.teams.models import Invitation, Membership, Team
@@ -33,7 +33,7 @@ def _load_team(team_id: int) -> Team:
 
 
 def _team_choices(form: TeamForm) -> None:
-    form.country.choices = [("", _l("Choose a country"))] + country_choices()
+    form.country.choices = options([("", _l("Choose a country"))]) + country_choices()
     form.languages.choices = language_choices()
 
 
@@ -81,8 +81,8 @@ def show(team_id: int):
 
 
 def _set_new_lead_choices(form: HandOverForm, team: Team) -> None:
-    form.new_lead.choices = [(m.user.id, m.user.display_name) for m in team.memberships
-                             if m.user_id != team.lead_id]
+    form.new_lead.choices = options((m.user.id, m.user.display_name) for m in team.memberships
+                                    if m.user_id != team.lead_id)
 
 
 def _team_page(team: Team, invite_form: InviteForm, status: int = 200):
@@ -220,6 +220,12 @@ def answer_invitation(token: str, answer: str):
     invitation, problem = _invitation_or_error(token)
     if invitation is None:
         return render_template("accounts/bad_link.html", message=problem), 400
+    if invitation.state != "pending" and current_user.email == invitation.email:
+        # A second click (or the back button) after answering: say so rather than "not allowed".
+        flash(_("This invitation has already been answered or withdrawn."), "info")
+        if invitation.team.has_member(current_user):
+            return redirect(url_for("teams.show", team_id=invitation.team_id))
+        return redirect(url_for("teams.index"))
     policy.require(policy.can_answer_invitation(current_user, invitation))
     if not EmptyForm().validate_on_submit():
         abort(400)
