@@ -12,6 +12,7 @@ from app.db import get_database
 from app.extensions import limiter
 from config import TestConfig
 from tests import factories
+from tests.clients import isolated_client
 from tests.databases import fresh_database_url, migrate
 
 
@@ -75,7 +76,29 @@ def _transaction(request, app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser: each request gets its own app context and database session, as on a real server."""
+    return isolated_client(app)
+
+
+@pytest.fixture
+def new_client(app):
+    """Another browser: its own cookies and its own requests."""
+    return lambda: isolated_client(app)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Argon2 at production cost takes 0.1-0.3 s a hash here; the rules under test do not depend on the cost."""
+    from argon2 import PasswordHasher
+
+    from app.accounts import passwords
+
+    saved = passwords._hasher, passwords._DUMMY_HASH, factories._PASSWORD_HASH
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
+    factories._PASSWORD_HASH = None
+    yield
+    passwords._hasher, passwords._DUMMY_HASH, factories._PASSWORD_HASH = saved
 
 
 @pytest.fixture

@@ -69,7 +69,9 @@ def register_user(*, display_name: str, email: str, password: str, birth_date: d
     existing = find_user_by_email(email)
     if existing is not None:
         # The page answers exactly as for a new account, so nobody learns who is registered here;
-        # the owner of the address gets an email telling them how to sign in instead.
+        # the owner of the address gets an email telling them how to sign in instead. Hashing the password
+        # anyway keeps the answer as slow as a real sign-up, so timing does not tell either.
+        hash_password(password)
         queue_email(existing.email, "account_exists", existing.locale, user=existing,
                     signin_url=link("accounts.signin"), reset_url=link("accounts.forgot_password"))
         return None

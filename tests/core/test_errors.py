@@ -7,13 +7,7 @@ import pytest
 from app import create_app
 from app.db import get_database
 from config import ProductionConfig, TestConfig
-from tests.clients import isolated_client
 from tests.pages import text
-
-
-@pytest.fixture
-def client(app):
-    return isolated_client(app)
 
 
 def test_404_is_a_page(client):

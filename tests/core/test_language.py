@@ -11,11 +11,6 @@ from tests.conftest import csrf_token
 from tests.pages import html_lang
 
 
-@pytest.fixture
-def client(app):
-    return isolated_client(app)
-
-
 def switch(client, lang: str, next_url: str = "/"):
     return client.post("/language", data={"lang": lang, "next": next_url, "csrf_token": csrf_token(client)})
 

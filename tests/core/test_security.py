@@ -17,11 +17,6 @@ from tests.pages import text
 CSRF_MESSAGE = "Your form expired or was sent from another site. Go back, reload the page and send it again."
 
 
-@pytest.fixture
-def client(app):
-    return isolated_client(app)
-
-
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 

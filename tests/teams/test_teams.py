@@ -19,12 +19,6 @@ TEAM_FORM = {"name": "Voices of Peace", "description": "Podcasts against online 
              "languages": ["en", "fr"]}
 
 
-@pytest.fixture
-def client(app):
-    """Each request in its own app context and session, so a view that forgets to commit fails here."""
-    return isolated_client(app)
-
-
 def _memberships(team: Team, user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(Membership)
                              .where(Membership.team_id == team.id, Membership.user_id == user.id))
