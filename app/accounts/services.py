@@ -246,6 +246,8 @@ def grant_role(actor: User | None, user: User, role: str) -> None:
     user.role_grants.append(RoleGrant(role=role, granted_by_id=getattr(actor, "id", None)))
     audit.record(actor, "role.granted", user, role=role)
     db.session.flush()
+    if actor is not None:
+        queue_email(user.email, "role_granted", user.locale, user=user, role=role, url=link("core.dashboard"))
 
 
 def revoke_role(actor: User, user: User, role: str) -> None:
