@@ -145,3 +145,13 @@ def test_create_coordinator_reports_a_weak_password(cli_app):
     assert result.exit_code != 0
     assert "Use at least 10 characters." in result.output
     assert _count(User) == 0
+
+
+def test_db_revision_writes_nothing_when_the_models_match_the_migrations(cli_app):
+    from config import BASE_DIR
+
+    versions = BASE_DIR / "migrations" / "versions"
+    before = sorted(path.name for path in versions.glob("*.py"))
+    result = _invoke(cli_app, "db", "revision", "-m", "nothing to do")
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in versions.glob("*.py")) == before
