@@ -49,8 +49,9 @@ test: install-dev chromium translations lint
 
 # Gather every translatable string into the catalogue, then update the French file.
 extract-messages: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* __pycache__' \
+		-o app/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* .pytest_cache .ruff_cache

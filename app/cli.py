@@ -94,7 +94,7 @@ def create_coordinator(email: str):
         from app.accounts.services import register_user
 
         password = click.prompt("Password for the new account", hide_input=True, confirmation_prompt=True)
-        name = click.prompt("Name shown to others")
+        name = click.prompt("Name")
         country = click.prompt("Country (ISO code, e.g. CA)", default="CA").upper()
         birth = click.prompt("Date of birth (YYYY-MM-DD)", type=click.DateTime(formats=["%Y-%m-%d"]))
         from app.validation import ValidationFailed

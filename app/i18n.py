@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -60,11 +61,17 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
+def _collation_key(name: str) -> str:
+    """Sort as a reader expects: accents and case do not move a name (Bénin before Burundi)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 @lru_cache(maxsize=8)
 def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
     names = Locale.parse(language).territories
     codes = [code for code in names if len(code) == 2 and code.isalpha() and code not in {"ZZ", "XA", "XB"}]
-    return tuple(sorted(((code, names[code]) for code in codes), key=lambda item: item[1]))
+    return tuple(sorted(((code, names[code]) for code in codes), key=lambda item: _collation_key(item[1])))
 
 
 def country_choices() -> list[SelectChoice]:
@@ -80,7 +87,8 @@ def country_name(code: str | None) -> str:
 @lru_cache(maxsize=8)
 def _language_choices(language: str) -> tuple[tuple[str, str], ...]:
     names = Locale.parse(language).languages
-    return tuple(sorted(((code, names.get(code, code)) for code in WORKING_LANGUAGES), key=lambda i: i[1]))
+    pairs = ((code, names.get(code, code)) for code in WORKING_LANGUAGES)
+    return tuple(sorted(pairs, key=lambda item: _collation_key(item[1])))
 
 
 def language_choices() -> list[SelectChoice]:

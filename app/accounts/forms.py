@@ -16,13 +16,13 @@ REGION_CHOICES = options([("", _l("None of these")), ("CA-QC", _l("Québec (Cana
 
 
 def _region_help():
-    return _l("Only if you live in one of these: the rules on consent differ there.")
+    return _l("Choose one only if you live there: the rules on consent differ there.")
 
 
 class ProfileFieldsMixin:
-    display_name = StringField(_l("Name shown to others"), validators=[
+    display_name = StringField(_l("Your name"), validators=[
         DataRequired(REQUIRED), Length(max=80, message=_l("Use at most 80 characters."))],
-        description=_l("Other teams and the public see only your first name."))
+        description=_l("Your teammates see your full name; everyone else sees only your first name."))
     country = SelectField(_l("Country where you live"), validators=[DataRequired(REQUIRED)])
     region = SelectField(_l("Province or region"), choices=REGION_CHOICES, validators=[Optional()],
                          description=_region_help())
@@ -46,7 +46,7 @@ class SignUpForm(ProfileFieldsMixin, FlaskForm):
     ]), validators=[DataRequired(REQUIRED)])
     guardian_email = EmailField(_l("Your parent or guardian's email address"),
                                 validators=[Optional(), *email_validators()],
-                                description=_l("Needed if you are under the age of consent where you live "
+                                description=_l("Needed if you are too young to agree on your own where you live "
                                                "(for example under 14 in Québec, 15 in France). We ask them "
                                                "to agree before you can submit anything."))
     accept_conduct = BooleanField(_l("I have read and accept the code of conduct"),

@@ -52,10 +52,10 @@ def change_role(user_id: int):
     try:
         if form.action.data == "grant":
             account_services.grant_role(current_user, user, form.role.data)
-            message = _("%(name)s is now %(role)s.", name=user.display_name, role=role_label(form.role.data))
+            message = _("%(name)s now has the %(role)s role.", name=user.display_name, role=role_label(form.role.data))
         else:
             account_services.revoke_role(current_user, user, form.role.data)
-            message = _("%(name)s is no longer %(role)s.", name=user.display_name,
+            message = _("%(name)s no longer has the %(role)s role.", name=user.display_name,
                         role=role_label(form.role.data))
     except ValidationFailed as error:
         for _field, text in error.errors:

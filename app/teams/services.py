@@ -43,7 +43,7 @@ def invite(actor: User, team: Team, email: str) -> Invitation:
         raise ValidationFailed([("email", _l("This person is already in the team."))])
     if db.session.scalar(select(Invitation.id).where(Invitation.team_id == team.id, Invitation.email == email,
                                                      Invitation.state == "pending")):
-        raise ValidationFailed([("email", _l("This person has already been invited. You can revoke the "
+        raise ValidationFailed([("email", _l("This person has already been invited. You can withdraw the "
                                              "invitation below and invite them again."))])
     invitation = Invitation(team_id=team.id, email=email, invited_by_id=actor.id)
     db.session.add(invitation)

@@ -27,7 +27,7 @@ def fill_sign_up(page: Page, *, name: str, email: str | None, birth_date: str = 
                  password: str = PASSWORD) -> None:
     """Fill the English sign-up form (a None email keeps the one already there) and send it."""
     expect(heading(page, "Create your account")).to_be_visible()
-    page.get_by_label("Name shown to others").fill(name)
+    page.get_by_label("Your name").fill(name)
     if email is not None:
         page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)

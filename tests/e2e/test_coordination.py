@@ -40,9 +40,9 @@ def test_a_coordinator_grants_the_mentor_role_and_reads_an_email(live_server, pa
     people = page.get_by_role("table", name="People and the roles they hold")
     expect(people.get_by_role("rowheader", name="Théo Martin")).to_be_visible()
     check_accessibility(page)
-    page.get_by_role("button", name="Make Théo Martin mentor").click()
-    expect(flash(page, "Théo Martin is now mentor.")).to_be_visible()
-    expect(page.get_by_role("button", name="Revoke mentor from Théo Martin")).to_be_visible()
+    page.get_by_role("button", name="Give Théo Martin the mentor role").click()
+    expect(flash(page, "Théo Martin now has the mentor role.")).to_be_visible()
+    expect(page.get_by_role("button", name="Take the mentor role from Théo Martin")).to_be_visible()
     check_accessibility(page)
 
     page.get_by_role("link", name="Email outbox").click()
@@ -52,7 +52,7 @@ def test_a_coordinator_grants_the_mentor_role_and_reads_an_email(live_server, pa
     outbox = page.get_by_role("table", name="Emails, newest first")
     expect(outbox.get_by_role("row").filter(has_text=volunteer_email)).to_have_count(1)
     outbox.get_by_role("row").filter(has_text=volunteer_email).get_by_role("link").click()
-    expect(heading(page, "You are now a mentor on Passerelle")).to_be_visible()
+    expect(heading(page, "You now have the mentor role on Passerelle")).to_be_visible()
     expect(page.get_by_text(volunteer_email)).to_be_visible()
     check_accessibility(page)
 

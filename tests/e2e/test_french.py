@@ -20,7 +20,7 @@ def test_a_french_speaking_browser_gets_the_sign_up_journey_in_french(page_fr, e
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="S'inscrire").click()
     expect(heading(page, "Créer votre compte")).to_be_visible()
     check_accessibility(page)
-    page.get_by_label("Nom affiché aux autres").fill("Élodie Martin")
+    page.get_by_label("Votre nom").fill("Élodie Martin")
     page.get_by_label("Adresse courriel", exact=True).fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_label("Date de naissance").fill("1997-02-14")

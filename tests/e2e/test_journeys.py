@@ -112,7 +112,7 @@ def test_a_minor_waits_for_the_guardian_who_creates_an_account_and_consents(new_
     guardian_field = minor.get_by_label("Your parent or guardian's email address")
     expect(guardian_field).to_have_attribute("aria-invalid", "true")
     expect(guardian_field).to_have_accessible_description(re.compile("a parent or guardian must agree"))
-    expect(minor.get_by_label("Name shown to others")).to_have_value("Chloé Gagnon")
+    expect(minor.get_by_label("Your name")).to_have_value("Chloé Gagnon")
     expect(minor.get_by_label("Province or region")).to_have_value("CA-QC")
     check_accessibility(minor)
     guardian_field.fill(guardian_email)
