@@ -1,5 +1,6 @@
 """Settings for every environment; each secret and URL comes from the environment."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -85,6 +86,8 @@ class Config:
         "NL": 16,
         "IE": 16,
     }
+    # CONSENT_AGES_JSON='{"GB": 13, "CA-BC": 13}' adds to or changes the table without editing code.
+    CONSENT_AGES.update(json.loads(os.environ.get("CONSENT_AGES_JSON") or "{}"))
     MINIMUM_AGE = 13
     ADULT_AGE = 18
     CONSENT_TEXT_VERSION = "2026-11"
