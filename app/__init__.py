@@ -22,8 +22,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app import cli, errors, i18n, jobs, security
     from app.accounts import register_accounts
     from app.admin import register_admin
+    from app.calls import register_calls
     from app.core import register_core
     from app.db import register_database
+    from app.proposals import register_proposals
     from app.teams import register_teams
 
     _register_logging(app)
@@ -33,6 +35,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     i18n.register_i18n(app)
     register_accounts(app)
     register_teams(app)
+    register_calls(app)
+    register_proposals(app)
     register_admin(app)
     register_core(app)
     errors.register_errors(app)

@@ -1,6 +1,8 @@
 """Every capability's models, so Alembic and the tests see all tables."""
 
 from app.accounts.models import AuditEntry, GuardianConsent, RoleGrant, User  # noqa: F401
+from app.calls.models import Call, CallFunder, Criterion  # noqa: F401
 from app.db import Base  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
+from app.proposals.models import Attachment, BudgetLine, PlannedMilestone, Proposal, ProposalVersion  # noqa: F401
 from app.teams.models import Invitation, Membership, Team  # noqa: F401

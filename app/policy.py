@@ -143,6 +143,64 @@ def can_revoke_invitation(user, invitation) -> bool:
     return _is_lead(user, invitation.team) and invitation.state == "pending"
 
 
+# -- calls ----------------------------------------------------------------------------------------
+def can_create_call(user) -> bool:
+    return is_confirmed(user) and (has_role(user, "funder") or is_coordinator(user))
+
+
+def can_manage_call(user, call) -> bool:
+    """Edit the call, follow its pipeline, decide awards: coordinators, and the call's own funders."""
+    return is_coordinator(user) or (has_role(user, "funder") and call.is_managed_by(user))
+
+
+def can_view_call(user, call) -> bool:
+    return call.state in ("published", "closed") or (_signed_in(user) and can_manage_call(user, call))
+
+
+def can_move_call(user, call, action: str) -> bool:
+    return can_manage_call(user, call)
+
+
+# -- proposals ------------------------------------------------------------------------------------
+def is_on_team(user, proposal) -> bool:
+    return _is_member(user, proposal.team)
+
+
+def can_start_proposal(user, team, call, now) -> bool:
+    """Any member may start a draft; submitting it later needs consent for every minor."""
+    return _is_member(user, team) and is_confirmed(user) and call.is_open(now)
+
+
+def can_view_proposal(user, proposal) -> bool:
+    if not _signed_in(user):
+        return False
+    if is_on_team(user, proposal) or is_coordinator(user):
+        return True
+    # Funders see what has been submitted to their calls, never a team's drafts.
+    return proposal.state != "draft" and can_manage_call(user, proposal.call)
+
+
+def can_edit_proposal(user, proposal) -> bool:
+    return is_on_team(user, proposal) and proposal.state in ("draft", "changes_requested")
+
+
+def can_move(user, proposal, action: str) -> bool:
+    """Whether the person holds one of the relations the transition table asks for this move."""
+    from app.proposals.workflow import CALL_MANAGER, COORDINATOR, TEAM, move_for
+
+    move = move_for(proposal.state, action)
+    if move is None or not _signed_in(user):
+        return False
+    if action in ("submit", "resubmit") and not can_submit(user):
+        return False  # a minor waits for their guardian's consent; an email must be confirmed
+    relations = {
+        TEAM: lambda: is_on_team(user, proposal),
+        COORDINATOR: lambda: is_coordinator(user),
+        CALL_MANAGER: lambda: can_manage_call(user, proposal.call),
+    }
+    return any(relations[actor]() for actor in move.actors)
+
+
 # -- enforcement ----------------------------------------------------------------------------------
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allows it."""

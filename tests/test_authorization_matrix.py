@@ -7,7 +7,6 @@ sending minimal (valid-CSRF, otherwise empty) data. A route added to the app wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
@@ -17,110 +16,26 @@ from app.accounts.models import GuardianConsent
 from app.mail.models import OutboxMessage
 from app.teams.models import Invitation
 from app.tokens import make_link_token
+from tests.authz import (
+    ADDRESSEE_EMAIL,
+    BASE_ROLES,
+    SIGNIN,
+    VARIANTS,
+    Row,
+    accounts,
+    admin,
+    calls,
+    core,
+    proposals,
+    teams,
+)
 from tests.conftest import post, sign_in
 from tests.factories import create_team, create_user
 
-SIGNIN = "signin"  # a 302 to the sign-in page
-BASE_ROLES = ("anonymous", "youth", "guardian", "mentor", "funder", "coordinator")
-# Relations that matter on some routes: the requester leads the team, is a member, or is the person a
-# link (invitation or consent request) was sent to.
-VARIANTS = ("lead", "member", "addressee")
-ADDRESSEE_EMAIL = "addressee@example.org"
+# Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
+CAPABILITIES = (accounts, core, admin, teams, calls, proposals)
+MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
 
-
-def cells(anonymous, youth, guardian, mentor, funder, coordinator, *, lead=None, member=None, addressee=None):
-    row = dict(zip(BASE_ROLES, (anonymous, youth, guardian, mentor, funder, coordinator), strict=True))
-    row.update({name: value for name, value in (("lead", lead), ("member", member), ("addressee", addressee))
-                if value is not None})
-    return row
-
-
-def everyone(status, **variants):
-    return cells(status, status, status, status, status, status, **variants)
-
-
-def signed_in(status, **variants):
-    return cells(SIGNIN, status, status, status, status, status, **variants)
-
-
-def coordinators(status):
-    return cells(SIGNIN, 403, 403, 403, 403, status)
-
-
-def team_lead_only(lead_status):
-    return cells(SIGNIN, 403, 403, 403, 403, 403, lead=lead_status, member=403)
-
-
-@dataclass(frozen=True)
-class Row:
-    endpoint: str
-    method: str
-    url: callable
-    expected: dict
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.endpoint, self.method
-
-
-def row(endpoint, method, url, expected):
-    return Row(endpoint, method, url if callable(url) else (lambda _ctx, url=url: url), expected)
-
-
-MATRIX = [
-    # -- accounts ---------------------------------------------------------------------------------
-    row("accounts.signup", "GET", "/signup", cells(200, 302, 302, 302, 302, 302)),
-    row("accounts.signup", "POST", "/signup", cells(200, 302, 302, 302, 302, 302)),
-    row("accounts.check_email", "GET", "/signup/check-email", everyone(200)),
-    row("accounts.confirm_email", "GET", lambda c: f"/confirm/{c.confirm_token}", everyone(302)),
-    row("accounts.resend_confirmation", "POST", "/confirm/resend", signed_in(302)),
-    row("accounts.signin", "GET", "/signin", cells(200, 302, 302, 302, 302, 302)),
-    row("accounts.signin", "POST", "/signin", cells(200, 302, 302, 302, 302, 302)),
-    row("accounts.signout", "POST", "/signout", everyone(302)),
-    row("accounts.forgot_password", "GET", "/password/forgot", everyone(200)),
-    row("accounts.forgot_password", "POST", "/password/forgot", everyone(200)),
-    row("accounts.reset_password", "GET", lambda c: f"/password/reset/{c.reset_token}", everyone(200)),
-    row("accounts.reset_password", "POST", lambda c: f"/password/reset/{c.reset_token}", everyone(200)),
-    row("accounts.profile", "GET", "/account", signed_in(200)),
-    row("accounts.profile", "POST", "/account", signed_in(302)),  # missing fields keep their saved values
-    row("accounts.change_password", "GET", "/account/password", signed_in(200)),
-    row("accounts.change_password", "POST", "/account/password", signed_in(200)),
-    row("accounts.consent", "GET", lambda c: f"/consent/{c.consent_token}",
-        cells(200, 403, 403, 403, 403, 403, addressee=200)),
-    row("accounts.consent", "POST", lambda c: f"/consent/{c.consent_token}",
-        cells(200, 403, 403, 403, 403, 403, addressee=200)),
-    row("accounts.resend_consent", "POST", "/consent/resend", signed_in(403)),  # adults need no consent
-    # -- core -------------------------------------------------------------------------------------
-    row("core.home", "GET", "/", everyone(200)),
-    row("core.conduct", "GET", "/conduct", everyone(200)),
-    row("core.set_language", "POST", "/language", everyone(302)),
-    row("core.dashboard", "GET", "/dashboard", signed_in(200)),
-    # -- admin ------------------------------------------------------------------------------------
-    row("admin.people", "GET", "/admin/people", coordinators(200)),
-    row("admin.change_role", "POST", lambda c: f"/admin/people/{c.other_member.id}/roles", coordinators(400)),
-    row("admin.outbox", "GET", "/admin/outbox", coordinators(200)),
-    row("admin.outbox_message", "GET", lambda c: f"/admin/outbox/{c.message.id}", coordinators(200)),
-    row("admin.retry_message", "POST", lambda c: f"/admin/outbox/{c.message.id}/retry", coordinators(302)),
-    # -- teams ------------------------------------------------------------------------------------
-    row("teams.index", "GET", "/teams/", signed_in(200, lead=200, member=200)),
-    row("teams.create", "GET", "/teams/new", cells(SIGNIN, 200, 403, 403, 403, 403)),
-    row("teams.create", "POST", "/teams/new", cells(SIGNIN, 200, 403, 403, 403, 403)),
-    row("teams.show", "GET", lambda c: f"/teams/{c.team.id}", signed_in(200, lead=200, member=200)),
-    row("teams.edit", "GET", lambda c: f"/teams/{c.team.id}/edit", team_lead_only(200)),
-    row("teams.edit", "POST", lambda c: f"/teams/{c.team.id}/edit", team_lead_only(200)),
-    row("teams.invite", "POST", lambda c: f"/teams/{c.team.id}/invitations", team_lead_only(400)),
-    row("teams.revoke", "POST", lambda c: f"/teams/{c.team.id}/invitations/{c.invitation.id}/revoke",
-        team_lead_only(302)),
-    row("teams.remove_member", "POST", lambda c: f"/teams/{c.team.id}/members/{c.other_member.id}/remove",
-        team_lead_only(302)),
-    row("teams.hand_over", "POST", lambda c: f"/teams/{c.team.id}/lead", team_lead_only(302)),
-    row("teams.leave", "POST", lambda c: f"/teams/{c.team.id}/leave",
-        cells(SIGNIN, 403, 403, 403, 403, 403, lead=403, member=302)),
-    row("teams.invitation", "GET", lambda c: f"/teams/invitations/{c.invitation_token}",
-        everyone(200, lead=200, member=200, addressee=200)),
-    row("teams.answer_invitation", "POST", lambda c: f"/teams/invitations/{c.invitation_token}/accept",
-        signed_in(403, lead=403, member=403, addressee=302)),
-]
 
 CELLS = [
     pytest.param(entry, role, id=f"{entry.endpoint}-{entry.method}-{role}")
@@ -130,7 +45,7 @@ CELLS = [
 
 def _world(role: str) -> SimpleNamespace:
     """Everything the URLs name: a team (led by someone else unless the requester is its lead),
-    an invitation, a consent request, an outbox message and link tokens."""
+    an invitation, a consent request, an outbox message, link tokens, and what each capability adds."""
     lead = create_user("youth", name="Lena Lead")
     member = create_user("youth", name="Milo Member")
     other_member = create_user("youth", name="Omar Other")
@@ -144,15 +59,20 @@ def _world(role: str) -> SimpleNamespace:
     unconfirmed = create_user("youth", confirmed=False)
     db.session.add_all([invitation, consent, message])
     db.session.flush()
-    relations = {"anonymous": None, "lead": lead, "member": member, "addressee": addressee}
-    requester = relations[role] if role in relations else create_user(role)
-    return SimpleNamespace(
-        requester=requester, team=team, other_member=other_member, invitation=invitation, message=message,
+    world = SimpleNamespace(
+        role=role, team=team, lead=lead, member=member, other_member=other_member, invitation=invitation,
+        message=message,
+        relations={"anonymous": None, "lead": lead, "member": member, "addressee": addressee},
         invitation_token=make_link_token("invitation", {"invitation": invitation.id, "email": invitation.email}),
         consent_token=make_link_token("consent", {"consent": consent.id, "n": consent.nonce}),
         confirm_token=make_link_token("confirm", {"user": unconfirmed.id, "email": unconfirmed.email}),
         reset_token=make_link_token("reset", {"user": other_member.id, "h": other_member.password_hash[-16:]}),
     )
+    for module in CAPABILITIES:
+        if hasattr(module, "build"):
+            module.build(world)
+    world.requester = world.relations[role] if role in world.relations else create_user(role)
+    return world
 
 
 @pytest.mark.parametrize(("entry", "role"), CELLS)

@@ -1,0 +1,3 @@
+"""Authorization matrix rows for the calls routes."""
+
+ROWS = []
