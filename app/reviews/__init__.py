@@ -1,0 +1,1 @@
+"""Reviews: assignment, scoring, calibration and award suggestions."""
