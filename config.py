@@ -2,6 +2,7 @@
 
 import json
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -94,6 +95,10 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # Uploaded files: "local" keeps them under UPLOAD_FOLDER; see app/storage.py for other backends.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+
     @classmethod
     def check(cls) -> None:
         """Refuse to start when a required setting is missing."""
@@ -118,6 +123,7 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     BASE_URL = "http://localhost"
     SERVER_NAME = None
+    UPLOAD_FOLDER = str(Path(tempfile.gettempdir()) / f"passerelle-test-uploads-{os.getpid()}")
 
 
 class ProductionConfig(Config):
