@@ -5,4 +5,5 @@ from app.calls.models import Call, CallFunder, Criterion  # noqa: F401
 from app.db import Base  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.proposals.models import Attachment, BudgetLine, PlannedMilestone, Proposal, ProposalVersion  # noqa: F401
+from app.reviews.models import CriterionScore, ReviewAssignment  # noqa: F401
 from app.teams.models import Invitation, Membership, Team  # noqa: F401

@@ -25,6 +25,8 @@ class User(UserMixin, Base):
     birth_date: Mapped[date] = mapped_column(Date)
     country: Mapped[str] = mapped_column(String(2))
     region: Mapped[str | None] = mapped_column(String(6))
+    # The organisation a funder, reviewer or mentor works for: the same one as a team's sponsor is a conflict.
+    organisation: Mapped[str | None] = mapped_column(String(120))
     locale: Mapped[str] = mapped_column(String(5), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     conduct_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime())

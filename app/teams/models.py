@@ -22,6 +22,8 @@ class Team(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     country: Mapped[str] = mapped_column(String(2))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The school, youth centre or association that sponsors the team, if any.
+    organisation: Mapped[str | None] = mapped_column(String(120))
     lead_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
