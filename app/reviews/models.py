@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.db import Base, UTCDateTime, utcnow
+from app.proposals.models import Proposal
 from app.types import state_enum
 
 ASSIGNMENT_STATES = ("assigned", "conflict_declared", "submitted")
@@ -41,6 +42,7 @@ class ReviewAssignment(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    proposal: Mapped[Proposal] = relationship()
     scores: Mapped[list[CriterionScore]] = relationship(
         back_populates="assignment", cascade="all, delete-orphan", lazy="selectin"
     )
