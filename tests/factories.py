@@ -64,3 +64,51 @@ def create_team(lead: User | None = None, *members: User, name: str | None = Non
     db.session.add(team)
     db.session.flush()
     return team
+
+
+def create_call(owner: User | None = None, *, title: str | None = None, state: str = "published",
+                pool: int = 2_000_000, max_award: int = 500_000, currency: str = "CAD", opens_in_days: int = -7,
+                closes_in_days: int = 30, criteria: list[tuple[str, int, bool]] | None = None, **fields):
+    """A call with a rubric; amounts in cents. criteria: (title, weight, allow_not_applicable) tuples."""
+    from app.calls.models import Call, Criterion
+
+    owner = owner or create_user("funder")
+    now = utcnow()
+    call = Call(title=title or f"Call {next(_counter)}", description="Projects that answer hate with facts.",
+                themes=["counter_narratives"], currency=currency, pool_amount=pool, max_award=max_award,
+                opens_at=now + timedelta(days=opens_in_days), closes_at=now + timedelta(days=closes_in_days),
+                timezone="America/Toronto", state=state, owner_id=owner.id,
+                published_at=now if state != "draft" else None, **fields)
+    for position, (name, weight, allow_na) in enumerate(criteria or [("Impact", 2, False), ("Feasibility", 1, True)]):
+        call.criteria.append(Criterion(position=position, title=name, weight=weight, allow_not_applicable=allow_na,
+                                       description=f"How well the project does on {name.lower()}.",
+                                       level_descriptors=["Weak", "Fair", "Good", "Very good", "Excellent"]))
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def create_proposal(team: Team | None = None, call=None, *, state: str = "draft", amount: int = 300_000,
+                    title: str | None = None, tranches: list[int] | None = None):
+    """A complete proposal: text, one budget line and milestones whose tranches add up to the amount."""
+    from app.proposals.models import BudgetLine, PlannedMilestone, Proposal
+
+    team = team or create_team()
+    call = call or create_call()
+    tranches = tranches or [amount // 2, amount - amount // 2]
+    proposal = Proposal(call_id=call.id, team_id=team.id, title=title or f"Project {next(_counter)}",
+                        summary="Podcasts by teenagers.", problem="Hate speech online.",
+                        approach="Weekly episodes.", audience="Teenagers in Montréal.", expected_reach=2000,
+                        themes=["counter_narratives"], amount_requested=amount, state=state,
+                        version=0 if state == "draft" else 1, submitted_at=None if state == "draft" else utcnow(),
+                        amount_awarded=amount if state == "awarded" else None, created_by_id=team.lead_id)
+    proposal.budget_lines.append(BudgetLine(position=0, category="equipment", description="Microphones",
+                                            amount=amount))
+    for position, tranche in enumerate(tranches):
+        proposal.milestones.append(PlannedMilestone(position=position, title=f"Step {position + 1}",
+                                                    deliverable="Episodes online",
+                                                    due_date=date.today() + timedelta(days=60 * (position + 1)),
+                                                    tranche_amount=tranche))
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
