@@ -1,0 +1,125 @@
+"""Review services against the database: conflicts, scoring rules, ranking and the award suggestion."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app import db
+from app.accounts.models import AuditEntry, RoleGrant
+from app.reviews import services
+from app.reviews.models import ReviewAssignment
+from app.validation import ValidationFailed
+from tests.factories import create_call, create_proposal, create_team, create_user
+
+
+@pytest.fixture
+def in_review():
+    call = create_call(state="closed", closes_in_days=-1, opens_in_days=-30, pool=1_000_000, max_award=600_000)
+    coordinator = create_user("coordinator")
+    team = create_team()
+    proposal = create_proposal(team, call, state="in_review", amount=400_000)
+    return call, coordinator, team, proposal
+
+
+def _scores(call, values):
+    return {criterion.id: value for criterion, value in zip(call.criteria, values, strict=True)}
+
+
+def test_a_team_member_cannot_be_assigned_to_review_their_own_proposal(in_review):
+    call, coordinator, team, proposal = in_review
+    with pytest.raises(ValidationFailed) as error:
+        services.assign(coordinator, proposal, team.lead)
+    assert error.value.errors[0][0] == "reviewer"
+    assert "conflict of interest" in str(error.value.errors[0][1])
+
+
+def test_the_same_organisation_is_a_conflict_and_assignment_is_recorded_otherwise(in_review):
+    call, coordinator, team, proposal = in_review
+    team.organisation = "École Saint-Laurent"
+    colleague = create_user("funder")
+    colleague.organisation = "  école saint-laurent "
+    outsider = create_user("funder")
+    with pytest.raises(ValidationFailed):
+        services.assign(coordinator, proposal, colleague)
+    assignment = services.assign(coordinator, proposal, outsider)
+    assert assignment.state == "assigned" and assignment.reviewer_id == outsider.id
+    with pytest.raises(ValidationFailed):
+        services.assign(coordinator, proposal, outsider)  # twice
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == proposal.id,
+                                                                 AuditEntry.subject_type == "proposals")).all()
+    assert "review.assigned" in actions
+
+
+def test_a_declared_conflict_needs_a_reason_and_ends_the_review(in_review):
+    call, coordinator, team, proposal = in_review
+    reviewer = create_user("funder")
+    assignment = services.assign(coordinator, proposal, reviewer)
+    with pytest.raises(ValidationFailed):
+        services.declare_conflict(assignment, "  ")
+    services.declare_conflict(assignment, "My cousin is on this team.")
+    assert assignment.state == "conflict_declared" and assignment.conflict_declared_at is not None
+    with pytest.raises(ValidationFailed):
+        services.submit_review(assignment, scores=_scores(call, [4, 4]), comments={}, recommendation="fund",
+                               comment="")
+
+
+def test_not_applicable_is_allowed_only_where_the_rubric_allows_it(in_review):
+    call, coordinator, team, proposal = in_review
+    assignment = services.assign(coordinator, proposal, create_user("funder"))
+    impact, feasibility = call.criteria  # Impact forbids n/a; Feasibility allows it
+    with pytest.raises(ValidationFailed) as error:
+        services.submit_review(assignment, scores={impact.id: None, feasibility.id: None}, comments={},
+                               recommendation="fund", comment="")
+    assert [field for field, _ in error.value.errors] == [f"criterion_{impact.id}"]
+    with pytest.raises(ValidationFailed) as error:
+        services.submit_review(assignment, scores={impact.id: 6, feasibility.id: 3}, comments={},
+                               recommendation="maybe", comment="")
+    assert {field for field, _ in error.value.errors} == {f"criterion_{impact.id}", "recommendation"}
+    services.submit_review(assignment, scores={impact.id: 4, feasibility.id: None}, comments={impact.id: "Clear"},
+                           recommendation="fund", comment="Good plan")
+    assert assignment.state == "submitted"
+    assert {s.criterion_id: s.score for s in assignment.scores} == {impact.id: 4, feasibility.id: None}
+
+
+def test_ranking_leaves_not_applicable_out_and_suggests_what_fits_the_pool(in_review):
+    call, coordinator, team, first = in_review
+    second = create_proposal(create_team(), call, state="in_review", amount=500_000)
+    third = create_proposal(create_team(), call, state="in_review", amount=300_000)
+    reviewers = [create_user("funder") for _ in range(2)]
+    # Weighted means (Impact ×2, Feasibility ×1): first 5,5 → 5.0; second 4,n/a → 4.0 (n/a is not a zero);
+    # third 2,2 → 2.0.
+    marks = {first.id: [5, 5], second.id: [4, None], third.id: [2, 2]}
+    for proposal in (first, second, third):
+        for reviewer in reviewers:
+            assignment = services.assign(coordinator, proposal, reviewer)
+            services.submit_review(assignment, scores=_scores(call, marks[proposal.id]), comments={},
+                                   recommendation="fund", comment="")
+
+    ranking = services.ranking(call, quality_floor=3.0)
+
+    order = [row.proposal.id for row in ranking.rows]
+    assert order == [first.id, second.id, third.id]
+    by_id = {row.proposal.id: row for row in ranking.rows}
+    assert by_id[first.id].score.raw_mean == pytest.approx(5.0)
+    assert by_id[second.id].score.raw_mean == pytest.approx(4.0)
+    # Pool 10,000.00: first (4,000) and second (5,000) fit; third is below the floor of 3.0.
+    assert [c.proposal_id for c in ranking.suggestion.funded] == [first.id, second.id]
+    assert by_id[third.id].decision.reason == "below_floor"
+    assert ranking.available == 1_000_000 and ranking.committed == 0
+
+
+def test_assignment_suggestion_reaches_the_minimum_without_conflicts(in_review):
+    call, coordinator, team, proposal = in_review
+    other = create_proposal(create_team(), call, state="in_review")
+    reviewers = [create_user("funder") for _ in range(3)] + [team.lead]
+    team.lead.role_grants.append(RoleGrant(role="mentor"))
+    db.session.flush()
+
+    suggestion = services.suggest_assignments(call, reviewers)
+
+    assert not suggestion.shortfalls
+    assert len(suggestion.for_proposal(proposal.id)) == call.min_reviews == len(suggestion.for_proposal(other.id))
+    assert team.lead.id not in suggestion.for_proposal(proposal.id)
+    assert max(suggestion.load.values()) - min(suggestion.load.values()) <= 1
+    assert db.session.scalar(select(ReviewAssignment.id)) is None  # a suggestion changes nothing by itself
