@@ -12,12 +12,14 @@ from app.db import Base, UTCDateTime, utcnow
 from app.proposals.models import Proposal
 from app.types import state_enum
 
-ASSIGNMENT_STATES = ("assigned", "conflict_declared", "submitted")
+# assigned: not yet opened; accepted: the reviewer said they have no conflict and may now read and score;
+# conflict_declared: they said they have one and never see the proposal; submitted: the review is in.
+ASSIGNMENT_STATES = ("assigned", "accepted", "conflict_declared", "submitted")
 RECOMMENDATIONS = ("fund", "fund_with_changes", "do_not_fund")
 
 
 class ReviewAssignment(Base):
-    """One reviewer on one proposal: assigned, then either a declared conflict or a submitted review."""
+    """One reviewer on one proposal: assigned, then a declared conflict, or accepted and later submitted."""
 
     __tablename__ = "review_assignments"
     __table_args__ = (
@@ -37,6 +39,7 @@ class ReviewAssignment(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     conflict_reason: Mapped[str | None] = mapped_column(Text)
     conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recommendation: Mapped[str | None] = mapped_column(state_enum(RECOMMENDATIONS, "recommendation"))
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -111,8 +111,9 @@ def assign(actor: User, proposal: Proposal, reviewer: User) -> ReviewAssignment:
 
 
 def declare_conflict(assignment: ReviewAssignment, reason: str) -> None:
-    """Said before the reviewer sees the proposal; from then on they can neither see nor score it."""
-    if assignment.state != "assigned":
+    """Said before the reviewer sees the proposal (or on realising it later); from then on they can neither
+    see nor score it."""
+    if assignment.state not in ("assigned", "accepted"):
         raise ValidationFailed([(None, _l("This review can no longer be changed."))])
     reason = (reason or "").strip()
     if not reason:
@@ -124,10 +125,20 @@ def declare_conflict(assignment: ReviewAssignment, reason: str) -> None:
     audit.record(assignment.reviewer, "review.conflict_declared", assignment.proposal, reason=reason)
 
 
+def accept(assignment: ReviewAssignment) -> None:
+    """The reviewer states they have no conflict; only then may they read and score the proposal."""
+    if assignment.state != "assigned":
+        raise ValidationFailed([(None, _l("This review can no longer be changed."))])
+    assignment.state = "accepted"
+    assignment.accepted_at = utcnow()
+    db.session.flush()
+    audit.record(assignment.reviewer, "review.accepted", assignment.proposal)
+
+
 def submit_review(assignment: ReviewAssignment, *, scores: dict[int, int | None], comments: dict[int, str],
                   recommendation: str, comment: str) -> None:
     """Store a complete review; a criterion may be left 'not applicable' only where the rubric allows it."""
-    if assignment.state != "assigned":
+    if assignment.state != "accepted":
         raise ValidationFailed([(None, _l("This review can no longer be changed."))])
     proposal = assignment.proposal
     errors: list[tuple[str, object]] = []

@@ -60,6 +60,8 @@ def test_a_declared_conflict_needs_a_reason_and_ends_the_review(in_review):
     services.declare_conflict(assignment, "My cousin is on this team.")
     assert assignment.state == "conflict_declared" and assignment.conflict_declared_at is not None
     with pytest.raises(ValidationFailed):
+        services.accept(assignment)
+    with pytest.raises(ValidationFailed):
         services.submit_review(assignment, scores=_scores(call, [4, 4]), comments={}, recommendation="fund",
                                comment="")
 
@@ -67,6 +69,10 @@ def test_a_declared_conflict_needs_a_reason_and_ends_the_review(in_review):
 def test_not_applicable_is_allowed_only_where_the_rubric_allows_it(in_review):
     call, coordinator, team, proposal = in_review
     assignment = services.assign(coordinator, proposal, create_user("funder"))
+    with pytest.raises(ValidationFailed):  # nobody scores before saying they have no conflict
+        services.submit_review(assignment, scores=_scores(call, [4, 4]), comments={}, recommendation="fund",
+                               comment="")
+    services.accept(assignment)
     impact, feasibility = call.criteria  # Impact forbids n/a; Feasibility allows it
     with pytest.raises(ValidationFailed) as error:
         services.submit_review(assignment, scores={impact.id: None, feasibility.id: None}, comments={},
@@ -93,6 +99,7 @@ def test_ranking_leaves_not_applicable_out_and_suggests_what_fits_the_pool(in_re
     for proposal in (first, second, third):
         for reviewer in reviewers:
             assignment = services.assign(coordinator, proposal, reviewer)
+            services.accept(assignment)
             services.submit_review(assignment, scores=_scores(call, marks[proposal.id]), comments={},
                                    recommendation="fund", comment="")
 
