@@ -161,6 +161,20 @@ def can_move_call(user, call, action: str) -> bool:
     return can_manage_call(user, call)
 
 
+def can_see_managed_calls(user) -> bool:
+    """The "Manage calls" list: funders see the calls they manage, coordinators see every call."""
+    return has_role(user, "funder") or is_coordinator(user)
+
+
+def can_edit_call(user, call) -> bool:
+    """An archived call is a record: nobody changes it any more."""
+    return can_manage_call(user, call) and call.state != "archived"
+
+
+def can_add_call_funder(user, call) -> bool:
+    return is_coordinator(user) and call.state != "archived"
+
+
 # -- proposals ------------------------------------------------------------------------------------
 def is_on_team(user, proposal) -> bool:
     return _is_member(user, proposal.team)
@@ -199,6 +213,53 @@ def can_move(user, proposal, action: str) -> bool:
         CALL_MANAGER: lambda: can_manage_call(user, proposal.call),
     }
     return any(relations[actor]() for actor in move.actors)
+
+
+# -- screening, reviews and decisions --------------------------------------------------------------
+def can_screen(user, call) -> bool:
+    return is_coordinator(user)
+
+
+def can_assign_reviewers(user, call) -> bool:
+    return is_coordinator(user)
+
+
+def can_be_reviewer(user) -> bool:
+    return is_confirmed(user) and any(has_role(user, role) for role in ("funder", "mentor", "coordinator"))
+
+
+def can_open_assignment(user, assignment) -> bool:
+    """The reviewer's own assignment: to declare a conflict, or to say there is none."""
+    return _signed_in(user) and assignment.reviewer_id == user.id
+
+
+def can_read_for_review(user, assignment) -> bool:
+    """The proposal is shown only once the reviewer has said they have no conflict."""
+    return can_open_assignment(user, assignment) and assignment.state in ("accepted", "submitted")
+
+
+def can_score(user, assignment) -> bool:
+    return can_open_assignment(user, assignment) and assignment.state == "accepted"
+
+
+def can_see_reviews(user, proposal, own_assignment=None) -> bool:
+    """Reviewers see the others' reviews only after submitting their own; managers always."""
+    if is_coordinator(user) or (_signed_in(user) and can_manage_call(user, proposal.call)):
+        return True
+    return own_assignment is not None and own_assignment.reviewer_id == getattr(user, "id", None) \
+        and own_assignment.state == "submitted"
+
+
+def can_view_ranking(user, call) -> bool:
+    return _signed_in(user) and can_manage_call(user, call)
+
+
+def can_decide(user, proposal) -> bool:
+    return _signed_in(user) and can_manage_call(user, proposal.call)
+
+
+def can_export_call(user, call) -> bool:
+    return _signed_in(user) and can_manage_call(user, call)
 
 
 # -- enforcement ----------------------------------------------------------------------------------
