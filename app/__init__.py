@@ -25,7 +25,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.calls import register_calls
     from app.core import register_core
     from app.db import register_database
+    from app.decisions import register_decisions
+    from app.markdown import register_markdown
     from app.proposals import register_proposals
+    from app.reviews import register_reviews
     from app.teams import register_teams
 
     _register_logging(app)
@@ -33,10 +36,13 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     jobs.register_jobs(app)
     security.register_security(app)
     i18n.register_i18n(app)
+    register_markdown(app)
     register_accounts(app)
     register_teams(app)
     register_calls(app)
     register_proposals(app)
+    register_reviews(app)
+    register_decisions(app)
     register_admin(app)
     register_core(app)
     errors.register_errors(app)

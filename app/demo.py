@@ -58,7 +58,9 @@ def load_demo_data() -> None:
     from app.accounts import services as accounts
     from app.accounts.models import RoleGrant, User
     from app.accounts.passwords import hash_password
+    from app.calls.demo import load_demo_calls
     from app.db import utcnow
+    from app.proposals.demo import load_demo_proposals
     from app.teams import services as teams
 
     password_hash = hash_password(DEMO_PASSWORD)
@@ -90,6 +92,9 @@ def load_demo_data() -> None:
     invitation = teams.invite(users["jordan"], collective, users["priya"].email)
     teams.accept_invitation(users["priya"], invitation)
     teams.invite(users["jordan"], collective, f"newcomer@{DEMO_DOMAIN}")
+
+    calls = load_demo_calls(users)
+    load_demo_proposals(users, [voices, collective], calls)
 
 
 def print_sign_ins() -> None:

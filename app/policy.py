@@ -233,21 +233,36 @@ def can_open_assignment(user, assignment) -> bool:
     return _signed_in(user) and assignment.reviewer_id == user.id
 
 
+def has_known_conflict(user, proposal) -> bool:
+    """A relation the portal knows (team member, same organisation) is a conflict whatever was declared."""
+    from app.reviews.services import known_conflicts
+
+    return bool(known_conflicts(user, proposal))
+
+
 def can_read_for_review(user, assignment) -> bool:
-    """The proposal is shown only once the reviewer has said they have no conflict."""
-    return can_open_assignment(user, assignment) and assignment.state in ("accepted", "submitted")
+    """The proposal is shown only once the reviewer has said they have no conflict, and while none is known."""
+    return (can_open_assignment(user, assignment) and assignment.state in ("accepted", "submitted")
+            and not has_known_conflict(user, assignment.proposal))
 
 
 def can_score(user, assignment) -> bool:
-    return can_open_assignment(user, assignment) and assignment.state == "accepted"
+    return can_read_for_review(user, assignment) and assignment.state == "accepted"
 
 
 def can_see_reviews(user, proposal, own_assignment=None) -> bool:
-    """Reviewers see the others' reviews only after submitting their own; managers always."""
-    if is_coordinator(user) or (_signed_in(user) and can_manage_call(user, proposal.call)):
+    """Reviewers see the others' reviews only after submitting their own; managers always; the team never."""
+    if not _signed_in(user) or is_on_team(user, proposal):
+        return False
+    if is_coordinator(user) or can_manage_call(user, proposal.call):
         return True
     return own_assignment is not None and own_assignment.reviewer_id == getattr(user, "id", None) \
         and own_assignment.state == "submitted"
+
+
+def can_see_reviewer_names(user, proposal) -> bool:
+    """Managers read who wrote each review; fellow reviewers read "Reviewer 1, 2…"."""
+    return _signed_in(user) and not is_on_team(user, proposal) and can_manage_call(user, proposal.call)
 
 
 def can_view_ranking(user, call) -> bool:

@@ -112,3 +112,26 @@ def create_proposal(team: Team | None = None, call=None, *, state: str = "draft"
     db.session.add(proposal)
     db.session.flush()
     return proposal
+
+
+def create_assignment(proposal, reviewer: User | None = None, *, state: str = "assigned",
+                      scores: list[int | None] | None = None, recommendation: str = "fund", comment: str = "",
+                      conflict_reason: str = "I know the team."):
+    """A reviewer's assignment in any state; a submitted one scores the call's criteria in order (None = n/a)."""
+    from app.reviews.models import CriterionScore, ReviewAssignment
+
+    reviewer = reviewer or create_user("funder")
+    now = utcnow()
+    assignment = ReviewAssignment(proposal_id=proposal.id, reviewer_id=reviewer.id, state=state,
+                                  due_at=proposal.call.review_deadline,
+                                  accepted_at=now if state in ("accepted", "submitted") else None)
+    if state == "conflict_declared":
+        assignment.conflict_reason, assignment.conflict_declared_at = conflict_reason, now
+    if state == "submitted":
+        values = scores if scores is not None else [4] * len(proposal.call.criteria)
+        assignment.scores = [CriterionScore(criterion_id=criterion.id, score=value, comment="")
+                             for criterion, value in zip(proposal.call.criteria, values, strict=True)]
+        assignment.recommendation, assignment.comment, assignment.submitted_at = recommendation, comment, now
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment

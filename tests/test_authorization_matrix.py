@@ -26,14 +26,16 @@ from tests.authz import (
     admin,
     calls,
     core,
+    decisions,
     proposals,
+    reviews,
     teams,
 )
 from tests.conftest import post, sign_in
 from tests.factories import create_team, create_user
 
 # Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
-CAPABILITIES = (accounts, core, admin, teams, calls, proposals)
+CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions)
 MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from app import create_app, db, policy
 from app.accounts.models import AuditEntry, GuardianConsent, RoleGrant, User
 from app.accounts.passwords import verify_password
-from app.db import get_database
+from app.calls.models import Call
+from app.db import get_database, utcnow
 from app.demo import DEMO_PASSWORD, PEOPLE, demo_email
 from app.mail.models import OutboxMessage
 from app.teams.models import Invitation, Team
@@ -76,6 +77,14 @@ def test_demo_load_creates_the_demo_people_and_prints_the_sign_ins(cli_app):
     consent = db.session.scalars(select(GuardianConsent).where(GuardianConsent.minor_id == sami.id)).one()
     assert (consent.state, consent.guardian_id, consent.guardian_email) == ("given", nadia.id, nadia.email)
     assert policy.can_submit(sami)
+
+    calls = {call.title: call for call in db.session.scalars(select(Call))}
+    voices = calls["Voices Against Hate 2027"]
+    assert voices.state == "published" and voices.is_open(utcnow())
+    assert voices.owner_id == _user("funder").id
+    assert (voices.currency, voices.pool_amount, voices.max_award) == ("CAD", 2_000_000, 500_000)
+    assert len(voices.criteria) == 4 and all(len(c.level_descriptors) == 5 for c in voices.criteria)
+    assert "draft" in {call.state for call in calls.values()}
 
 
 def test_demo_load_twice_adds_nothing(cli_app):

@@ -22,8 +22,8 @@ FRENCH_MO = FRENCH_PO.with_suffix(".mo")
 # The same keywords as `make extract-messages`. Babel skips directories whose name starts with "_" unless told
 # otherwise, so --ignore-dirs is needed for templates/_macros to be scanned.
 EXTRACT_ARGS = [
-    "--quiet", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--ignore-dirs", ".* __pycache__",
-    "--no-location", "--omit-header",
+    "--quiet", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
+    "--ignore-dirs", ".* __pycache__", "--no-location", "--omit-header",
 ]
 
 # A python-format placeholder such as %(name)s or %(count)d; %% is a literal percent sign.

@@ -25,7 +25,8 @@ class Proposal(Base):
     __table_args__ = (
         CheckConstraint("amount_requested >= 0", name="amount_not_negative"),
         CheckConstraint("(state = 'awarded') = (amount_awarded IS NOT NULL)", name="awarded_has_amount"),
-        CheckConstraint("(state = 'draft') = (submitted_at IS NULL)", name="submitted_has_time"),
+        # A draft withdrawn before it was ever submitted has no submission time; every other state agrees.
+        CheckConstraint("state = 'withdrawn' OR (state = 'draft') = (submitted_at IS NULL)", name="submitted_has_time"),
         Index("ix_proposals_call_id_state", "call_id", "state"),
     )
 

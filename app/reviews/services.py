@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import audit, db
-from app.accounts.models import RoleGrant, User
+from app import audit, db, policy
+from app.accounts.models import AuditEntry, RoleGrant, User
+from app.accounts.services import link
 from app.calls.models import Call
 from app.db import utcnow
+from app.mail.services import queue_email
 from app.proposals import workflow
-from app.proposals.models import Proposal
+from app.proposals.models import Proposal, ProposalVersion
+from app.proposals.services import submission_problems
 from app.reviews import assignment as matching
 from app.reviews import awards, scoring
 from app.reviews.models import CriterionScore, ReviewAssignment
@@ -22,6 +28,28 @@ from app.validation import ValidationFailed
 
 REVIEWER_ROLES = ("funder", "mentor", "coordinator")
 REVIEWABLE_STATES = ("in_review", "changes_requested", "awarded", "declined")
+SCREENING_STATES = ("submitted", "screening")
+SCREENING_ACTIONS = ("start_screening", "pass_to_review", "decline")
+# Assignments that still count as work for the reviewer; a declared conflict and a submitted review do not.
+OPEN_STATES = ("assigned", "accepted")
+
+CONFLICT_LABELS = {
+    matching.TEAM_MEMBER: _l("is a member of the team"),
+    matching.MENTOR_OF_TEAM: _l("mentors the team"),
+    matching.SAME_ORGANISATION: _l("works for the organisation that sponsors the team"),
+    matching.DECLARED: _l("declared a conflict of interest"),
+}
+# The same reasons as nouns, for sentences addressed to the reviewer ("… with this team (member of the team)").
+CONFLICT_NOUNS = {
+    matching.TEAM_MEMBER: _l("you are a member of the team"),
+    matching.MENTOR_OF_TEAM: _l("you mentor the team"),
+    matching.SAME_ORGANISATION: _l("you work for the organisation that sponsors the team"),
+    matching.DECLARED: _l("you declared a conflict of interest"),
+}
+SHORTFALL_LABELS = {
+    matching.NOT_ENOUGH_ELIGIBLE: _l("not enough of the chosen reviewers are free of a conflict with this team"),
+    matching.REVIEWERS_AT_CAPACITY: _l("the chosen reviewers have no room for more reviews"),
+}
 
 
 def _organisation_key(value: str | None) -> str | None:
@@ -45,6 +73,16 @@ def reviewer_info(user: User, declared: frozenset[int] = frozenset()) -> matchin
 def known_conflicts(reviewer: User, proposal: Proposal) -> list[str]:
     """Conflicts the portal knows without being told: team member, same organisation (mentors later)."""
     return matching.conflicts(reviewer_info(reviewer), proposal_info(proposal))
+
+
+def conflict_text(reasons: Iterable[str]) -> str:
+    """The reasons as a person reads them: "is a member of the team, works for ..."."""
+    return ", ".join(str(CONFLICT_LABELS.get(reason, reason)) for reason in reasons)
+
+
+def conflict_text_for_reviewer(reasons: Iterable[str]) -> str:
+    """The reasons addressed to the reviewer: "you are a member of the team, ..."."""
+    return ", ".join(str(CONFLICT_NOUNS.get(reason, reason)) for reason in reasons)
 
 
 def eligible_reviewers() -> list[User]:
@@ -91,28 +129,93 @@ def suggest_assignments(call: Call, reviewers: list[User]) -> matching.Suggestio
     return matching.suggest_assignments(proposals, infos, existing, call.min_reviews)
 
 
-def assign(actor: User, proposal: Proposal, reviewer: User) -> ReviewAssignment:
+def assignment_problem(proposal: Proposal, reviewer: User) -> str | None:
+    """Why this reviewer cannot be given this proposal, or None: the same rule for every way of assigning."""
     if proposal.state != "in_review":
-        raise ValidationFailed([(None, _l("Reviewers can be assigned only while the proposal is in review."))])
+        return str(_l("“%(title)s” is no longer in review.", title=proposal.title))
     reasons = known_conflicts(reviewer, proposal)
     if reasons:
-        raise ValidationFailed([("reviewer", _l("%(name)s has a conflict of interest with this proposal.",
-                                                name=reviewer.display_name))])
-    if db.session.scalar(select(ReviewAssignment.id).where(ReviewAssignment.proposal_id == proposal.id,
-                                                           ReviewAssignment.reviewer_id == reviewer.id)):
-        raise ValidationFailed([("reviewer", _l("%(name)s is already assigned to this proposal.",
-                                                name=reviewer.display_name))])
+        return str(_l("%(name)s has a conflict of interest with this proposal: %(reasons)s.",
+                      name=reviewer.display_name, reasons=conflict_text(reasons)))
+    if not policy.can_be_reviewer(reviewer):
+        return str(_l("%(name)s cannot review: only confirmed funders, mentors and coordinators can.",
+                      name=reviewer.display_name))
+    existing = db.session.scalar(select(ReviewAssignment).where(ReviewAssignment.proposal_id == proposal.id,
+                                                                ReviewAssignment.reviewer_id == reviewer.id))
+    if existing is not None and existing.state == "conflict_declared":
+        return str(_l("%(name)s has a conflict of interest with this proposal: %(reasons)s (“%(reason)s”).",
+                      name=reviewer.display_name, reasons=conflict_text([matching.DECLARED]),
+                      reason=existing.conflict_reason))
+    if existing is not None:
+        return str(_l("%(name)s is already assigned to this proposal.", name=reviewer.display_name))
+    return None
+
+
+def assign(actor: User, proposal: Proposal, reviewer: User) -> ReviewAssignment:
+    """Give the proposal to a reviewer who has no known conflict with it, and tell them by email."""
+    if proposal.state != "in_review":
+        raise ValidationFailed([(None, _l("Reviewers can be assigned only while the proposal is in review."))])
+    problem = assignment_problem(proposal, reviewer)
+    if problem:
+        raise ValidationFailed([("reviewer", problem)])
     assignment = ReviewAssignment(proposal_id=proposal.id, reviewer_id=reviewer.id, assigned_by_id=actor.id,
                                   due_at=proposal.call.review_deadline)
-    db.session.add(assignment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another coordinator may have assigned them a moment ago
+            db.session.add(assignment)
+    except IntegrityError:
+        raise ValidationFailed([("reviewer", _l("%(name)s is already assigned to this proposal.",
+                                                name=reviewer.display_name))]) from None
     audit.record(actor, "review.assigned", proposal, reviewer_id=reviewer.id)
+    _tell_reviewer(assignment, proposal, reviewer)
     return assignment
+
+
+def _tell_reviewer(assignment: ReviewAssignment, proposal: Proposal, reviewer: User) -> None:
+    """The email names the call and the proposal's number only: the reviewer first says whether they have a
+    conflict, then reads."""
+    queue_email(reviewer.email, "review_assigned", reviewer.locale, reviewer=reviewer, call=proposal.call,
+                proposal_id=proposal.id, due_at=assignment.due_at,
+                url=link("reviews.show", assignment_id=assignment.id))
+
+
+def apply_suggestion(actor: User, call: Call, pairs: Iterable[tuple[int, int]]) -> list[ReviewAssignment]:
+    """Assign every (proposal id, reviewer id) pair, or none: each is checked again here, since the pairs come
+    back from the browser and the call may have changed since the suggestion was made."""
+    pairs = list(dict.fromkeys(pairs))
+    proposals = {p.id: p for p in db.session.scalars(
+        select(Proposal).where(Proposal.id.in_({p for p, _r in pairs}), Proposal.call_id == call.id)
+        .options(selectinload(Proposal.team).selectinload(Team.memberships)))}
+    reviewers = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r for _p, r in pairs})))}
+    problems: list[tuple[str | None, str]] = []
+    for proposal_id, reviewer_id in pairs:
+        proposal, reviewer = proposals.get(proposal_id), reviewers.get(reviewer_id)
+        if proposal is None or reviewer is None:
+            problems.append((None, str(_l("One of the suggested pairs names a proposal or a person this call "
+                                          "does not have."))))
+            continue
+        problem = assignment_problem(proposal, reviewer)
+        if problem:
+            problems.append((None, problem))
+    if problems:
+        raise ValidationFailed(problems)
+    return [assign(actor, proposals[p], reviewers[r]) for p, r in pairs]
+
+
+def unassign(actor: User, assignment: ReviewAssignment) -> None:
+    """Take a review back before it is submitted; a declared conflict stays on record."""
+    if assignment.state not in OPEN_STATES:
+        raise ValidationFailed([(None, _l("A submitted review or a declared conflict stays on record: it cannot be "
+                                          "removed."))])
+    proposal = assignment.proposal
+    db.session.delete(assignment)
+    db.session.flush()
+    audit.record(actor, "review.removed", proposal, reviewer_id=assignment.reviewer_id)
 
 
 def declare_conflict(assignment: ReviewAssignment, reason: str) -> None:
     """Said before the reviewer sees the proposal (or on realising it later); from then on they can neither
-    see nor score it."""
+    see nor score it. Recorded on the assignment, not the proposal, so the team never learns who or why."""
     if assignment.state not in ("assigned", "accepted"):
         raise ValidationFailed([(None, _l("This review can no longer be changed."))])
     reason = (reason or "").strip()
@@ -122,17 +225,23 @@ def declare_conflict(assignment: ReviewAssignment, reason: str) -> None:
     assignment.conflict_reason = reason
     assignment.conflict_declared_at = utcnow()
     db.session.flush()
-    audit.record(assignment.reviewer, "review.conflict_declared", assignment.proposal, reason=reason)
+    audit.record(assignment.reviewer, "review.conflict_declared", assignment, proposal_id=assignment.proposal_id,
+                 reason=reason)
 
 
 def accept(assignment: ReviewAssignment) -> None:
     """The reviewer states they have no conflict; only then may they read and score the proposal."""
     if assignment.state != "assigned":
         raise ValidationFailed([(None, _l("This review can no longer be changed."))])
+    reasons = known_conflicts(assignment.reviewer, assignment.proposal)
+    if reasons:
+        raise ValidationFailed([(None, _l("You have a conflict of interest with this team (%(reasons)s). "
+                                          "Declare it below.", reasons=conflict_text_for_reviewer(reasons)))])
     assignment.state = "accepted"
     assignment.accepted_at = utcnow()
     db.session.flush()
-    audit.record(assignment.reviewer, "review.accepted", assignment.proposal)
+    audit.record(assignment.reviewer, "review.accepted", assignment, proposal_id=assignment.proposal_id,
+                 version=assignment.proposal.version)
 
 
 def submit_review(assignment: ReviewAssignment, *, scores: dict[int, int | None], comments: dict[int, str],
@@ -141,6 +250,9 @@ def submit_review(assignment: ReviewAssignment, *, scores: dict[int, int | None]
     if assignment.state != "accepted":
         raise ValidationFailed([(None, _l("This review can no longer be changed."))])
     proposal = assignment.proposal
+    if proposal.state != "in_review":
+        raise ValidationFailed([(None, _l("This proposal is %(state)s: it takes no reviews now.",
+                                          state=workflow.STATE_LABELS[proposal.state]))])
     errors: list[tuple[str, object]] = []
     for criterion in proposal.call.criteria:
         value = scores.get(criterion.id)
@@ -151,14 +263,153 @@ def submit_review(assignment: ReviewAssignment, *, scores: dict[int, int | None]
         errors.append(("recommendation", _l("Choose a recommendation.")))
     if errors:
         raise ValidationFailed(errors)
-    assignment.scores = [CriterionScore(criterion_id=c.id, score=scores.get(c.id), comment=comments.get(c.id, ""))
-                         for c in proposal.call.criteria]
+    assignment.scores = [CriterionScore(criterion_id=c.id, score=scores.get(c.id),
+                                        comment=(comments.get(c.id) or "").strip()) for c in proposal.call.criteria]
     assignment.recommendation = recommendation
-    assignment.comment = comment.strip()
+    assignment.comment = (comment or "").strip()
     assignment.state = "submitted"
     assignment.submitted_at = utcnow()
     db.session.flush()
-    audit.record(assignment.reviewer, "review.submitted", proposal, recommendation=recommendation)
+    audit.record(assignment.reviewer, "review.submitted", assignment, proposal_id=proposal.id,
+                 recommendation=recommendation, version=proposal.version)
+
+
+# -- screening --------------------------------------------------------------------------------------
+def screening_query(call: Call) -> Select:
+    """The call's proposals waiting for screening, with everything the checks read loaded up front."""
+    return (select(Proposal).where(Proposal.call_id == call.id, Proposal.state.in_(SCREENING_STATES))
+            .options(selectinload(Proposal.team).selectinload(Team.memberships).selectinload(Membership.user),
+                     selectinload(Proposal.attachments))
+            .order_by(Proposal.submitted_at, Proposal.id))
+
+
+def screening_checks(proposal: Proposal, actor: User, now: datetime | None = None) -> list[tuple[str | None, str]]:
+    """The submission checks run again now (ages, team size, consent, budget, plan), less the two that are
+    about the act of submitting: the call's deadline is judged at the time it was submitted, and the
+    submitter's own account is not the coordinator's."""
+    problems = [(name, message) for name, message in submission_problems(proposal, actor, now)
+                if name not in ("deadline", "submitter")]
+    call = proposal.call
+    if proposal.submitted_at is not None and proposal.submitted_at > call.closes_at:
+        problems.insert(0, ("deadline", _l("It was submitted after the call's deadline.")))
+    return problems
+
+
+def screen(actor: User, proposal: Proposal, action: str, reason: str | None = None) -> None:
+    """Start screening, pass to review or decline; a declined team is told why by email."""
+    if action not in SCREENING_ACTIONS:
+        raise workflow.IllegalMove([(None, _l("This is not a screening step."))])
+    if action == "decline" and proposal.state not in SCREENING_STATES:
+        # Declining after screening is a decision on the reviews, made elsewhere.
+        raise workflow.IllegalMove([(None, _l("A proposal that is %(state)s cannot be declined at screening.",
+                                              state=workflow.STATE_LABELS[proposal.state]))])
+    workflow.transition(proposal, action, actor, reason)
+    db.session.flush()
+    if action == "decline":
+        url = link("proposals.show", proposal_id=proposal.id)
+        for member in proposal.team.members:
+            queue_email(member.email, "proposal_declined", member.locale, proposal=proposal, member=member,
+                        reason=(reason or "").strip(), url=url)
+
+
+# -- reading, for the pages -------------------------------------------------------------------------
+@dataclass
+class ReviewerLoad:
+    reviewer: User
+    open: int = 0
+    submitted: int = 0
+    conflicts: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.open + self.submitted
+
+
+def load_per_reviewer(assignments: Iterable[ReviewAssignment]) -> list[ReviewerLoad]:
+    loads: dict[int, ReviewerLoad] = {}
+    for a in assignments:
+        row = loads.setdefault(a.reviewer_id, ReviewerLoad(a.reviewer))
+        if a.state == "submitted":
+            row.submitted += 1
+        elif a.state == "conflict_declared":
+            row.conflicts += 1
+        else:
+            row.open += 1
+    return sorted(loads.values(), key=lambda row: (-row.total, row.reviewer.display_name, row.reviewer.id))
+
+
+def in_review_query(call: Call) -> Select:
+    return (select(Proposal).where(Proposal.call_id == call.id, Proposal.state == "in_review")
+            .options(selectinload(Proposal.team).selectinload(Team.memberships))
+            .order_by(Proposal.id))
+
+
+def assignments_of_query(user: User) -> Select:
+    """A reviewer's own assignments, newest first, with the call and the team they need to list them."""
+    return (select(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id)
+            .options(selectinload(ReviewAssignment.proposal).selectinload(Proposal.call),
+                     selectinload(ReviewAssignment.proposal).selectinload(Proposal.team))
+            .order_by(ReviewAssignment.assigned_at.desc(), ReviewAssignment.id.desc()))
+
+
+@dataclass
+class CallToCoordinate:
+    call: Call
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def calls_to_coordinate() -> list[CallToCoordinate]:
+    """Calls with proposals to screen or in review, for the coordinators' list: one grouped query."""
+    rows = db.session.execute(
+        select(Proposal.call_id, Proposal.state, func.count())
+        .where(Proposal.state.in_((*SCREENING_STATES, "in_review"))).group_by(Proposal.call_id, Proposal.state))
+    counts: dict[int, dict[str, int]] = {}
+    for call_id, state, number in rows:
+        counts.setdefault(call_id, {})[state] = number
+    if not counts:
+        return []
+    calls = db.session.scalars(select(Call).where(Call.id.in_(counts)).order_by(Call.closes_at.desc(), Call.id))
+    return [CallToCoordinate(call, counts[call.id]) for call in calls]
+
+
+def assignments_for_proposal(proposal: Proposal) -> list[ReviewAssignment]:
+    return list(db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.proposal_id == proposal.id)
+        .options(selectinload(ReviewAssignment.reviewer)).order_by(ReviewAssignment.id)))
+
+
+def submitted_reviews(proposal: Proposal) -> list[ReviewAssignment]:
+    return list(db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.proposal_id == proposal.id,
+                                       ReviewAssignment.state == "submitted")
+        .options(selectinload(ReviewAssignment.reviewer)).order_by(ReviewAssignment.submitted_at,
+                                                                    ReviewAssignment.id)))
+
+
+def review_mean(assignment: ReviewAssignment, call: Call) -> float | None:
+    """The review's weighted mean on the call's rubric; "not applicable" is left out, never counted as 0."""
+    weights = {str(c.id): c.weight for c in call.criteria}
+    return scoring.weighted_mean({str(s.criterion_id): s.score for s in assignment.scores
+                                  if str(s.criterion_id) in weights}, weights)
+
+
+def latest_version(proposal: Proposal) -> ProposalVersion | None:
+    return db.session.scalar(select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
+                             .order_by(ProposalVersion.number.desc()).limit(1))
+
+
+def seen_version(assignment: ReviewAssignment) -> int | None:
+    """The version the reviewer last read: the one current when they accepted, or when they submitted."""
+    details = db.session.scalars(select(AuditEntry.detail).where(
+        AuditEntry.subject_type == ReviewAssignment.__tablename__, AuditEntry.subject_id == assignment.id,
+        AuditEntry.action.in_(("review.accepted", "review.submitted"))))
+    numbers = [d.get("version") for d in details if isinstance(d, dict) and isinstance(d.get("version"), int)]
+    return max(numbers) if numbers else None
+
+
+def version_content(proposal: Proposal, number: int) -> dict | None:
+    return db.session.scalar(select(ProposalVersion.content).where(ProposalVersion.proposal_id == proposal.id,
+                                                                   ProposalVersion.number == number))
 
 
 # -- ranking and decisions --------------------------------------------------------------------------

@@ -130,3 +130,62 @@ def test_assignment_suggestion_reaches_the_minimum_without_conflicts(in_review):
     assert team.lead.id not in suggestion.for_proposal(proposal.id)
     assert max(suggestion.load.values()) - min(suggestion.load.values()) <= 1
     assert db.session.scalar(select(ReviewAssignment.id)) is None  # a suggestion changes nothing by itself
+
+
+def test_a_race_to_assign_the_same_reviewer_is_refused_not_a_crash(in_review, monkeypatch):
+    call, coordinator, team, proposal = in_review
+    reviewer = create_user("funder")
+    services.assign(coordinator, proposal, reviewer)
+    # Another coordinator's request checked a moment before this one was committed.
+    monkeypatch.setattr(services, "assignment_problem", lambda *_args: None)
+    with pytest.raises(ValidationFailed) as error:
+        services.assign(coordinator, proposal, reviewer)
+    assert "already assigned" in str(error.value)
+    assert len(db.session.scalars(select(ReviewAssignment)).all()) == 1
+
+
+def test_accepting_is_refused_while_the_portal_knows_a_conflict(in_review):
+    call, coordinator, team, proposal = in_review
+    reviewer = create_user("mentor")
+    assignment = services.assign(coordinator, proposal, reviewer)
+    reviewer.organisation, team.organisation = "MJC Nord", "mjc nord"
+    with pytest.raises(ValidationFailed) as error:
+        services.accept(assignment)
+    assert "you work for the organisation that sponsors the team" in str(error.value)
+    assert assignment.state == "assigned"
+
+
+def test_reviews_are_recorded_on_the_assignment_with_the_version_read(in_review):
+    call, coordinator, team, proposal = in_review
+    assignment = services.assign(coordinator, proposal, create_user("funder"))
+    services.accept(assignment)
+    assert services.seen_version(assignment) == proposal.version == 1
+    proposal.version = 2
+    services.submit_review(assignment, scores=_scores(call, [4, None]), comments={}, recommendation="fund", comment="")
+    assert services.seen_version(assignment) == 2
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.in_(
+        ("review.accepted", "review.submitted")))).all()
+    assert {(e.subject_type, e.subject_id) for e in entries} == {("review_assignments", assignment.id)}
+    assert services.review_mean(assignment, call) == pytest.approx(4.0)  # n/a is left out, not a zero
+
+
+def test_a_proposal_out_of_review_takes_no_review(in_review):
+    call, coordinator, team, proposal = in_review
+    assignment = services.assign(coordinator, proposal, create_user("funder"))
+    services.accept(assignment)
+    proposal.state = "changes_requested"
+    with pytest.raises(ValidationFailed) as error:
+        services.submit_review(assignment, scores=_scores(call, [4, 4]), comments={}, recommendation="fund",
+                               comment="")
+    assert "changes requested" in str(error.value)
+
+
+def test_only_an_open_assignment_can_be_removed(in_review):
+    call, coordinator, team, proposal = in_review
+    open_one = services.assign(coordinator, proposal, create_user("funder"))
+    declared = services.assign(coordinator, proposal, create_user("funder"))
+    services.declare_conflict(declared, "Neighbour")
+    services.unassign(coordinator, open_one)
+    with pytest.raises(ValidationFailed):
+        services.unassign(coordinator, declared)
+    assert [a.id for a in db.session.scalars(select(ReviewAssignment))] == [declared.id]
