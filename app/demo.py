@@ -61,6 +61,7 @@ def load_demo_data() -> None:
     from app.calls.demo import load_demo_calls
     from app.db import utcnow
     from app.proposals.demo import load_demo_proposals
+    from app.reviews.demo import load_demo_reviews
     from app.teams import services as teams
 
     password_hash = hash_password(DEMO_PASSWORD)
@@ -94,7 +95,8 @@ def load_demo_data() -> None:
     teams.invite(users["jordan"], collective, f"newcomer@{DEMO_DOMAIN}")
 
     calls = load_demo_calls(users)
-    load_demo_proposals(users, [voices, collective], calls)
+    proposals = load_demo_proposals(users, [voices, collective], calls)
+    load_demo_reviews(users, proposals)
 
 
 def print_sign_ins() -> None:

@@ -86,6 +86,15 @@ def test_demo_load_creates_the_demo_people_and_prints_the_sign_ins(cli_app):
     assert len(voices.criteria) == 4 and all(len(c.level_descriptors) == 5 for c in voices.criteria)
     assert "draft" in {call.state for call in calls.values()}
 
+    # Léa's proposal is in review with two submitted reviews, one of them leaving a criterion "not applicable".
+    from app.proposals.models import Proposal
+    from app.reviews.models import ReviewAssignment
+
+    in_review = db.session.scalars(select(Proposal).where(Proposal.state == "in_review")).one()
+    reviews = db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.proposal_id == in_review.id)).all()
+    assert sorted(r.state for r in reviews) == ["submitted", "submitted"]
+    assert any(score.score is None for review in reviews for score in review.scores)
+
 
 def test_demo_load_twice_adds_nothing(cli_app):
     _invoke(cli_app, "demo", "load")
