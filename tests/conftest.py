@@ -162,3 +162,23 @@ def link_in(message) -> str:
     match = re.search(r"https?://[^/\s]+(/\S+)", message.body)
     assert match, f"no link in {message.body!r}"
     return match.group(1)
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(fn) -> the number of SQL statements fn() sent."""
+    engine = get_database(app).engine
+
+    def _count(fn):
+        statements = []
+
+        def listener(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            fn()
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+    return _count

@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event
 
-from app.db import get_database
 from app.proposals.models import Proposal
 from tests.factories import create_assignment, create_call, create_proposal, create_team, create_user
 
@@ -57,22 +55,3 @@ def scene(owner) -> Scene:
     awarded = create_proposal(create_team(), call, state="awarded", title="Earlier award", amount=100_000)
     return Scene(call=call, owner=owner, proposals=proposals, awarded=awarded, leads=leads)
 
-
-@pytest.fixture
-def count_queries(app):
-    """count_queries(fn) -> the number of SQL statements fn() sent."""
-    engine = get_database(app).engine
-
-    def _count(fn):
-        statements = []
-
-        def listener(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            fn()
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
-    return _count

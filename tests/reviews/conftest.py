@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
-from app.db import get_database, utcnow
+from app.db import utcnow
 from tests.factories import create_call, create_proposal, create_team, create_user
 
 
@@ -58,22 +57,3 @@ def submitted(call):
         return proposal
     return make
 
-
-@pytest.fixture
-def count_queries(app):
-    """count_queries(fn) -> the number of SQL statements fn() sent."""
-    engine = get_database(app).engine
-
-    def _count(fn):
-        statements = []
-
-        def listener(_conn, _cursor, statement, *_args):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            fn()
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
-    return _count
