@@ -13,6 +13,7 @@ from config import BASE_DIR
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 users_cli = AppGroup("users", help="Manage accounts.")
 outbox_cli = AppGroup("outbox", help="The email outbox.")
+reminders_cli = AppGroup("reminders", help="Reminders before deadlines (run daily from cron).")
 
 
 def alembic_config(url: str | None = None):
@@ -121,6 +122,19 @@ def outbox_deliver():
     click.echo(f"{deliver_due()} message(s) sent.")
 
 
+@reminders_cli.command("send")
+@click.option("--days-before", default=3, show_default=True, help="How close a deadline must be.")
+@with_appcontext
+def reminders_send(days_before: int):
+    """Remind reviewers whose review is due soon; running it twice sends nothing twice."""
+    from app import db
+    from app.reviews.reminders import send_review_reminders
+
+    count = send_review_reminders(days_before=days_before)
+    db.commit()
+    click.echo(f"{count} review reminder(s) queued.")
+
+
 @click.command("worker")
 @with_appcontext
 def worker():
@@ -142,5 +156,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(worker)
     app.cli.add_command(demo_cli)

@@ -37,6 +37,8 @@ class ReviewAssignment(Base):
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the reminder before the deadline is sent, so running the reminders twice sends nothing twice.
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     conflict_reason: Mapped[str | None] = mapped_column(Text)
     conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
