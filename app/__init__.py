@@ -27,6 +27,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.db import register_database
     from app.decisions import register_decisions
     from app.markdown import register_markdown
+    from app.notices import register_notices
     from app.proposals import register_proposals
     from app.reviews import register_reviews
     from app.teams import register_teams
@@ -43,6 +44,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_proposals(app)
     register_reviews(app)
     register_decisions(app)
+    register_notices(app)
     register_admin(app)
     register_core(app)
     errors.register_errors(app)

@@ -277,6 +277,41 @@ def can_export_call(user, call) -> bool:
     return _signed_in(user) and can_manage_call(user, call)
 
 
+# -- comments -------------------------------------------------------------------------------------
+COMMENT_VISIBILITIES = ("team", "internal")
+
+
+def is_active_reviewer(user, proposal) -> bool:
+    """A reviewer who said they have no conflict (accepted or submitted) and has none the portal knows of."""
+    if not _signed_in(user):
+        return False
+    from sqlalchemy import select
+
+    from app import db
+    from app.reviews.models import ReviewAssignment
+
+    state = db.session.scalar(select(ReviewAssignment.state).where(
+        ReviewAssignment.proposal_id == proposal.id, ReviewAssignment.reviewer_id == user.id))
+    return state in ("accepted", "submitted") and not has_known_conflict(user, proposal)
+
+
+def can_read_comments(user, proposal, visibility: str) -> bool:
+    """'team': the team, coordination, the call's managers and active reviewers; 'internal': never the team."""
+    if not _signed_in(user) or visibility not in COMMENT_VISIBILITIES:
+        return False
+    if is_on_team(user, proposal):
+        return visibility == "team"
+    if is_coordinator(user):
+        return True
+    if proposal.state == "draft":
+        return False
+    return can_manage_call(user, proposal.call) or is_active_reviewer(user, proposal)
+
+
+def can_comment(user, proposal, visibility: str) -> bool:
+    return can_read_comments(user, proposal, visibility)
+
+
 # -- enforcement ----------------------------------------------------------------------------------
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allows it."""

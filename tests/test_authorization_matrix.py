@@ -27,6 +27,7 @@ from tests.authz import (
     calls,
     core,
     decisions,
+    notices,
     proposals,
     reviews,
     teams,
@@ -35,7 +36,7 @@ from tests.conftest import post, sign_in
 from tests.factories import create_team, create_user
 
 # Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
-CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions)
+CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions, notices)
 MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
 
 

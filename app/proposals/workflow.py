@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.db import utcnow
+from app.notices import services as notices
 from app.validation import ValidationFailed
 
 # Who may make a move, as relations app.policy resolves: the proposal's team, a coordinator, or a person
@@ -105,4 +106,5 @@ def transition(proposal, action: str, actor, reason: str | None = None):
     proposal.state = move.target
     proposal.updated_at = utcnow()
     audit.record(actor, f"proposal.{action}", proposal, from_state=previous, to_state=move.target, reason=reason)
+    notices.notify_state_change(proposal, action, actor)
     return move

@@ -1,0 +1,222 @@
+"""Comments and notices: add a comment, notify people in-app and (by their choice) by email.
+
+Nothing here commits; the request does, and the emails leave after it through the outbox.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from app import audit, db, policy
+from app.accounts.models import User
+from app.accounts.services import link
+from app.db import utcnow
+from app.mail.services import queue_email
+from app.notices.forms import COMMENT_LIMIT
+from app.notices.models import Notification, NotificationPreference, ProposalComment
+from app.proposals.models import Proposal
+from app.validation import ValidationFailed
+
+# Every kind of notice, with the name the preferences page gives it and the sentence a notice reads as.
+KIND_NAMES = {
+    "comment": _l("A new comment on a proposal"),
+    "proposal_submitted": _l("A proposal is submitted"),
+    "proposal_screening": _l("A proposal is in screening"),
+    "proposal_in_review": _l("A proposal is in review"),
+    "proposal_changes_requested": _l("Changes are requested on a proposal"),
+    "proposal_awarded": _l("A proposal is awarded"),
+    "proposal_declined": _l("A proposal is declined"),
+    "proposal_withdrawn": _l("A proposal is withdrawn"),
+}
+KIND_SENTENCES = {
+    "comment": _l("%(actor)s commented on “%(title)s”."),
+    "proposal_submitted": _l("%(actor)s submitted “%(title)s”."),
+    "proposal_screening": _l("“%(title)s” is in screening."),
+    "proposal_in_review": _l("“%(title)s” is in review."),
+    "proposal_changes_requested": _l("Changes are requested on “%(title)s”."),
+    "proposal_awarded": _l("“%(title)s” is awarded."),
+    "proposal_declined": _l("“%(title)s” is declined."),
+    "proposal_withdrawn": _l("%(actor)s withdrew “%(title)s”."),
+}
+NOTICE_KINDS = tuple(KIND_NAMES)
+ACTION_KINDS = {
+    "submit": "proposal_submitted",
+    "resubmit": "proposal_submitted",
+    "start_screening": "proposal_screening",
+    "pass_to_review": "proposal_in_review",
+    "decline": "proposal_declined",
+    "request_changes": "proposal_changes_requested",
+    "award": "proposal_awarded",
+    "withdraw": "proposal_withdrawn",
+}
+# The services behind these moves already email the team about them: the team's notice stays in-app only.
+TEAM_ALREADY_EMAILED = ("submit", "resubmit", "decline", "request_changes", "award")
+# Moves the call's owner and funders hear about.
+MANAGER_ACTIONS = ("submit", "resubmit", "withdraw")
+
+
+def sentence(notification: Notification) -> str:
+    """The notice as a sentence in the current language."""
+    template = KIND_SENTENCES.get(notification.kind)
+    if template is None:
+        return notification.kind
+    params = {"actor": "", "title": "", **(notification.params or {})}
+    return str(template) % params
+
+
+# -- comments ---------------------------------------------------------------------------------------
+def add_comment(author: User, proposal: Proposal, visibility: str, body: str) -> ProposalComment:
+    """Post a comment and notify everyone else who can read that thread; raises ValidationFailed."""
+    if not policy.can_comment(author, proposal, visibility):
+        raise ValidationFailed([(None, _l("You cannot comment in this thread."))])
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed([("body", _l("Write a comment first."))])
+    if len(body) > COMMENT_LIMIT:
+        raise ValidationFailed([("body", _l("Use at most %(num)d characters.", num=COMMENT_LIMIT))])
+    comment = ProposalComment(proposal_id=proposal.id, author_id=author.id, visibility=visibility, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record(author, "proposal.comment", proposal, visibility=visibility, comment=comment.id)
+    readers = [user for user in _people_around(proposal) if policy.can_read_comments(user, proposal, visibility)]
+    notify(readers, "comment", proposal, actor=author)
+    return comment
+
+
+def comments(proposal: Proposal, visibility: str) -> list[ProposalComment]:
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(
+        select(ProposalComment).options(selectinload(ProposalComment.author))
+        .where(ProposalComment.proposal_id == proposal.id, ProposalComment.visibility == visibility)
+        .order_by(ProposalComment.created_at, ProposalComment.id)))
+
+
+def _people_around(proposal: Proposal) -> list[User]:
+    """Everyone who may read some thread of the proposal; the policy then filters by visibility."""
+    from app.reviews.models import ReviewAssignment
+
+    people: dict[int, User] = {user.id: user for user in proposal.team.members}
+    people.update({user.id: user for user in _managers(proposal)})
+    reviewers = db.session.scalars(select(User).join(ReviewAssignment, ReviewAssignment.reviewer_id == User.id)
+                                   .where(ReviewAssignment.proposal_id == proposal.id,
+                                          ReviewAssignment.state.in_(("accepted", "submitted"))))
+    people.update({user.id: user for user in reviewers})
+    commenters = db.session.scalars(select(User).join(ProposalComment, ProposalComment.author_id == User.id)
+                                    .where(ProposalComment.proposal_id == proposal.id).distinct())
+    people.update({user.id: user for user in commenters})
+    return list(people.values())
+
+
+def _managers(proposal: Proposal) -> list[User]:
+    call = proposal.call
+    ids = {funder.user_id for funder in call.funders}
+    if call.owner_id:
+        ids.add(call.owner_id)
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+
+
+# -- notifications ------------------------------------------------------------------------------------
+def wants_email(user: User, kind: str) -> bool:
+    choice = db.session.scalar(select(NotificationPreference.email).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.kind == kind))
+    return True if choice is None else bool(choice)
+
+
+def notify(users, kind: str, proposal: Proposal | None, *, actor: User | None = None, email: bool = True,
+           **params) -> list[Notification]:
+    """A notice for each person (never the actor); an email too when they want one and `email` allows it."""
+    params = {"title": proposal.title if proposal is not None else "",
+              "actor": actor.first_name if actor is not None else "", **params}
+    url = link("proposals.show", proposal_id=proposal.id) if proposal is not None else link("notices.index")
+    made, seen = [], set()
+    for user in users:
+        if user is None or user.id in seen or (actor is not None and user.id == actor.id):
+            continue
+        seen.add(user.id)
+        notification = Notification(user_id=user.id, kind=kind, proposal_id=getattr(proposal, "id", None),
+                                    params=params)
+        db.session.add(notification)
+        made.append(notification)
+        if email and wants_email(user, kind):
+            queue_email(user.email, "notice", user.locale, user=user, notification=notification, url=url,
+                        sentence=sentence, settings_url=link("notices.preferences"))
+    db.session.flush()
+    return made
+
+
+PENDING = "passerelle.pending_notices"
+
+
+def notify_state_change(proposal: Proposal, action: str, actor: User | None) -> None:
+    """Called by workflow.transition right after a move; the notices go out just before the commit.
+
+    The caller still has the move's own work to do (submission time, awarded amount), which the database's
+    checks want done before the row is written, so nothing is flushed here.
+    """
+    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
+    db.session.info.setdefault(PENDING, []).append((proposal, action, actor))
+
+
+def send_pending_notices(session=None) -> None:
+    """Write the notices of the moves made in this transaction (the commit does it; tests may call it)."""
+    session = session or db.session
+    pending = session.info.pop(PENDING, [])
+    for proposal, action, actor in pending:
+        _send_state_change(proposal, action, actor)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if session.info.get(PENDING):
+        send_pending_notices(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop(session: Session, _previous_transaction) -> None:
+    session.info.pop(PENDING, None)
+
+
+def _send_state_change(proposal: Proposal, action: str, actor: User | None) -> None:
+    kind = ACTION_KINDS.get(action)
+    if kind is None:
+        return
+    notify(proposal.team.members, kind, proposal, actor=actor, email=action not in TEAM_ALREADY_EMAILED)
+    if action in MANAGER_ACTIONS:
+        notify(_managers(proposal), kind, proposal, actor=actor)
+
+
+def preferences(user: User) -> dict[str, bool]:
+    rows = db.session.execute(select(NotificationPreference.kind, NotificationPreference.email)
+                              .where(NotificationPreference.user_id == user.id))
+    return {kind: bool(email) for kind, email in rows}
+
+
+def save_preferences(user: User, choices: dict[str, bool]) -> None:
+    current = {row.kind: row for row in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    for kind in NOTICE_KINDS:
+        wanted = bool(choices.get(kind, False))
+        if kind in current:
+            current[kind].email = wanted
+        else:
+            db.session.add(NotificationPreference(user_id=user.id, kind=kind, email=wanted))
+    db.session.flush()
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount or 0
+
+
+def notifications_query(user: User):
+    return (select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
