@@ -153,3 +153,23 @@ def test_pages_are_served_in_french(client, compiled_french):
     assert '<html lang="fr">' in html
     assert "Aller au contenu principal" in html
     assert "Skip to main content" not in html
+
+
+def test_the_french_the_browser_journeys_expect_is_the_catalogue_s():
+    """tests/e2e/french.py spells out the French the journeys look for; it must be what the catalogue says, so
+    that a better translation changes one place and a wrong one in the tests cannot pass unnoticed."""
+    from tests.e2e.french import FR
+
+    catalog = _read_catalog(FRENCH_PO)
+    numbered = {"Budget line 1": "Budget line %(num)d", "Milestone 1": "Milestone %(num)d",
+                "There is 1 problem to fix": "There is %(num)d problem to fix"}
+    wrong = {}
+    for english, french in FR.items():
+        message = catalog.get(numbered.get(english, english))
+        translation = message.string if message else None
+        if isinstance(translation, (list, tuple)):
+            translation = translation[0]  # the singular, for one
+        expected = translation.replace("%(num)d", "1") if translation else None
+        if expected != french:
+            wrong[english] = (french, expected)
+    assert not wrong, f"tests/e2e/french.py differs from the catalogue (test's, catalogue's): {wrong}"

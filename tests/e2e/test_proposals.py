@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from app import db
 from tests import factories
 from tests.e2e.conftest import check_accessibility
+from tests.e2e.french import FR
 from tests.e2e.steps import flash, heading, sign_in, visit
 
 pytestmark = pytest.mark.e2e
@@ -110,41 +111,6 @@ def test_a_lead_drafts_fails_a_submission_fixes_it_and_submits(live_server, page
     expect(heading(page, "My proposals")).to_be_visible()
     check_accessibility(page)
     expect(page.get_by_role("link", name="Micro ouvert")).to_be_visible()
-
-
-# The French the pages show, by English source string: each value is the msgstr of
-# app/translations/fr/LC_MESSAGES/messages.po for that string (numbered labels filled in with 1).
-FR = {
-    "Start a proposal": "Commencer une proposition",
-    "Start the draft": "Commencer le brouillon",
-    "Edit the proposal": "Modifier la proposition",
-    "Project title": "Titre du projet",
-    "Summary": "Résumé",
-    "The problem": "Le problème",
-    "Your approach": "Votre démarche",
-    "Themes": "Thèmes",
-    "Counter-narratives": "Contre-discours",
-    "Amount requested": "Montant demandé",
-    "Add a budget line": "Ajouter une ligne budgétaire",
-    "Budget line 1": "Ligne budgétaire 1",  # "Budget line %(num)d"
-    "Category": "Catégorie",
-    "Equipment": "Équipement",
-    "What it pays for": "Objet de la dépense",
-    "Amount": "Montant",
-    "Add a milestone": "Ajouter un jalon",
-    "Milestone 1": "Jalon 1",  # "Milestone %(num)d"
-    "Milestone": "Jalon",
-    "What you will deliver": "Ce que vous livrerez",
-    "Due date": "Date d'échéance",
-    "Tranche paid when it is approved": "Tranche versée à l'approbation du jalon",
-    "Submit the proposal": "Soumettre la proposition",
-    "There is 1 problem to fix": "Il y a 1 problème à corriger",
-    "History": "Historique",
-    "Main": "Menu principal",
-    "Sign in": "Se connecter",
-    "Email address": "Adresse courriel",
-    "Password": "Mot de passe",
-}
 
 
 def test_the_same_journey_in_french(live_server, page_fr, unique_email):
