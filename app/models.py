@@ -4,7 +4,19 @@ from app.accounts.models import AuditEntry, GuardianConsent, RoleGrant, User  # 
 from app.calls.models import Call, CallFunder, Criterion  # noqa: F401
 from app.db import Base  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
+from app.mentoring.models import (  # noqa: F401
+    MatchRound,
+    MentorConflict,
+    MentorProfile,
+    Mentorship,
+    MentorVetting,
+    ProposedMatch,
+    RoundOverride,
+    TeamNeeds,
+)
 from app.notices.models import Notification, NotificationPreference, ProposalComment  # noqa: F401
 from app.proposals.models import Attachment, BudgetLine, PlannedMilestone, Proposal, ProposalVersion  # noqa: F401
 from app.reviews.models import CriterionScore, ReviewAssignment  # noqa: F401
+from app.safety.models import Report  # noqa: F401
 from app.teams.models import Invitation, Membership, Team  # noqa: F401
+from app.teamspace.models import MeetingLog, TeamMessage, TeamThread  # noqa: F401

@@ -188,7 +188,7 @@ def can_start_proposal(user, team, call, now) -> bool:
 def can_view_proposal(user, proposal) -> bool:
     if not _signed_in(user):
         return False
-    if is_on_team(user, proposal) or is_coordinator(user):
+    if is_on_team(user, proposal) or is_coordinator(user) or is_team_mentor(user, proposal.team):
         return True
     # Funders see what has been submitted to their calls, never a team's drafts.
     return proposal.state != "draft" and can_manage_call(user, proposal.call)
@@ -299,8 +299,8 @@ def can_read_comments(user, proposal, visibility: str) -> bool:
     """'team': the team, coordination, the call's managers and active reviewers; 'internal': never the team."""
     if not _signed_in(user) or visibility not in COMMENT_VISIBILITIES:
         return False
-    if is_on_team(user, proposal):
-        return visibility == "team"
+    if is_on_team(user, proposal) or is_team_mentor(user, proposal.team):
+        return visibility == "team"  # the team's mentors coach in the team's thread, never the internal one
     if is_coordinator(user):
         return True
     if proposal.state == "draft":
@@ -310,6 +310,124 @@ def can_read_comments(user, proposal, visibility: str) -> bool:
 
 def can_comment(user, proposal, visibility: str) -> bool:
     return can_read_comments(user, proposal, visibility)
+
+
+# -- mentoring ------------------------------------------------------------------------------------
+def is_mentor(user) -> bool:
+    return is_confirmed(user) and has_role(user, "mentor")
+
+
+def has_minors(team, today: date | None = None) -> bool:
+    """A team with anyone under the adult age needs vetted mentors only."""
+    adult_age = current_app.config["ADULT_AGE"]
+    today = today or date.today()
+    return any(age_on(m.user.birth_date, today) < adult_age for m in team.memberships)
+
+
+def is_vetted(user, today: date | None = None) -> bool:
+    """A coordinator recorded a background check for the person that has not expired."""
+    if not _signed_in(user):
+        return False
+    from sqlalchemy import select
+
+    from app import db
+    from app.mentoring.models import MentorVetting
+
+    return db.session.scalar(select(MentorVetting.id).where(
+        MentorVetting.mentor_id == user.id, MentorVetting.checked_on <= (today or date.today()),
+        MentorVetting.expires_on >= (today or date.today())).limit(1)) is not None
+
+
+def may_mentor(user, team, today: date | None = None) -> bool:
+    """The safety rule, shared by the matcher's inputs and every page: minors only with vetted adults."""
+    return is_mentor(user) and is_adult(user, today) and (not has_minors(team, today) or is_vetted(user, today))
+
+
+def mentorship_state(user, team) -> str | None:
+    """'active' or 'offered' when the person mentors (or is offered) the team, else None."""
+    if not _signed_in(user):
+        return None
+    from sqlalchemy import select
+
+    from app import db
+    from app.mentoring.models import Mentorship
+
+    states = set(db.session.scalars(select(Mentorship.state).where(
+        Mentorship.team_id == team.id, Mentorship.mentor_id == user.id,
+        Mentorship.state.in_(("offered", "active")))))
+    return "active" if "active" in states else ("offered" if states else None)
+
+
+def is_team_mentor(user, team) -> bool:
+    """An active mentor of the team who still satisfies the safety rule (vetting can expire)."""
+    return mentorship_state(user, team) == "active" and may_mentor(user, team)
+
+
+def can_edit_mentor_profile(user) -> bool:
+    return is_mentor(user) and is_adult(user)
+
+
+def can_view_mentors(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_record_vetting(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_run_matching(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_edit_team_needs(user, team) -> bool:
+    return _is_member(user, team) or is_coordinator(user)
+
+
+def can_view_team_mentoring(user, team) -> bool:
+    """Who mentors the team and what it needs: its members, its mentors (even while offered) and coordinators."""
+    return _is_member(user, team) or is_coordinator(user) or mentorship_state(user, team) is not None
+
+
+def can_answer_mentorship(user, mentorship) -> bool:
+    return (_signed_in(user) and mentorship.mentor_id == user.id and mentorship.state == "offered")
+
+
+def can_end_mentorship(user, mentorship) -> bool:
+    """The mentor, any member of the team or a coordinator may end an active mentorship."""
+    if not _signed_in(user) or mentorship.state != "active":
+        return False
+    return mentorship.mentor_id == user.id or _is_member(user, mentorship.team) or is_coordinator(user)
+
+
+def can_cancel_offer(user, mentorship) -> bool:
+    return is_coordinator(user) and mentorship.state == "offered"
+
+
+# -- the team's space -----------------------------------------------------------------------------
+def can_view_team_space(user, team) -> bool:
+    """Members, the team's (vetted where minors are) mentors and coordinators; nobody else, ever."""
+    return _is_member(user, team) or is_coordinator(user) or is_team_mentor(user, team)
+
+
+def can_post_in_team_space(user, team) -> bool:
+    return can_view_team_space(user, team) and is_confirmed(user)
+
+
+def can_log_meeting(user, team) -> bool:
+    return is_team_mentor(user, team)
+
+
+# -- concerns ---------------------------------------------------------------------------------------
+def can_report_team_message(user, message) -> bool:
+    return can_view_team_space(user, message.thread.team)
+
+
+def can_report_comment(user, comment) -> bool:
+    return can_read_comments(user, comment.proposal, comment.visibility)
+
+
+def can_view_reports(user) -> bool:
+    return is_coordinator(user)
 
 
 # -- enforcement ----------------------------------------------------------------------------------

@@ -135,3 +135,32 @@ def create_assignment(proposal, reviewer: User | None = None, *, state: str = "a
     db.session.add(assignment)
     db.session.flush()
     return assignment
+
+
+def create_mentor(user: User | None = None, *, vetted: bool = True, capacity: int = 2,
+                  expertise: tuple[str, ...] = ("video",), languages: tuple[str, ...] = ("en", "fr"),
+                  timezone: str = "America/Toronto", name: str | None = None, **fields) -> User:
+    """A mentor with a profile; vetted=True adds a background check valid for a year, False adds none."""
+    from app.mentoring.models import MentorProfile, MentorVetting
+
+    user = user or create_user("mentor", name=name)
+    db.session.add(MentorProfile(user_id=user.id, expertise=list(expertise), languages=list(languages),
+                                 timezone=timezone, capacity=capacity, conduct_accepted_at=utcnow(), **fields))
+    if vetted:
+        today = date.today()
+        db.session.add(MentorVetting(mentor_id=user.id, kind="police_check", checked_on=today - timedelta(days=30),
+                                     expires_on=today + timedelta(days=335)))
+    db.session.flush()
+    return user
+
+
+def create_mentorship(team: Team, mentor: User, *, state: str = "active"):
+    from app.mentoring.models import Mentorship
+
+    now = utcnow()
+    mentorship = Mentorship(team_id=team.id, mentor_id=mentor.id, state=state, offered_at=now,
+                            accepted_at=now if state in ("active", "ended") else None,
+                            ended_at=now if state in ("declined", "ended") else None)
+    db.session.add(mentorship)
+    db.session.flush()
+    return mentorship

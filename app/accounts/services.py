@@ -28,10 +28,14 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def path_for(endpoint: str, **values) -> str:
+    """The path of a page, built without a request: in requests, commands and workers alike."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
 def link(endpoint: str, **values) -> str:
     """An absolute link for emails; works in requests, commands and workers alike."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return current_app.config["BASE_URL"].rstrip("/") + path_for(endpoint, **values)
 
 
 def register_user(*, display_name: str, email: str, password: str, birth_date: date, country: str,

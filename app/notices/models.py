@@ -43,6 +43,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Where the notice leads when it is not about a proposal (a team's space, a mentoring offer): a path.
+    link: Mapped[str | None] = mapped_column(String(255))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -5,6 +5,7 @@ Nothing here commits; the request does, and the emails leave after it through th
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,13 @@ KIND_NAMES = {
     "proposal_awarded": _l("A proposal is awarded"),
     "proposal_declined": _l("A proposal is declined"),
     "proposal_withdrawn": _l("A proposal is withdrawn"),
+    "mentorship_offered": _l("A mentor is proposed for a team"),
+    "mentorship_accepted": _l("A mentor accepts a team"),
+    "mentorship_declined": _l("A mentor declines a team"),
+    "mentorship_ended": _l("A mentorship ends"),
+    "team_message": _l("A new message in a team's space"),
+    "meeting_logged": _l("A mentor logs a meeting"),
+    "concern_reported": _l("Someone reports a concern"),
 }
 KIND_SENTENCES = {
     "comment": _l("%(actor)s commented on “%(title)s”."),
@@ -39,6 +47,13 @@ KIND_SENTENCES = {
     "proposal_awarded": _l("“%(title)s” is awarded."),
     "proposal_declined": _l("“%(title)s” is declined."),
     "proposal_withdrawn": _l("%(actor)s withdrew “%(title)s”."),
+    "mentorship_offered": _l("%(mentor)s is proposed as the mentor of “%(team)s”."),
+    "mentorship_accepted": _l("%(mentor)s is now the mentor of “%(team)s”."),
+    "mentorship_declined": _l("%(mentor)s declined to mentor “%(team)s”; the team goes into the next round."),
+    "mentorship_ended": _l("%(actor)s ended the mentorship of %(mentor)s with “%(team)s”."),
+    "team_message": _l("%(actor)s wrote in “%(thread)s” (%(team)s)."),
+    "meeting_logged": _l("%(actor)s logged a meeting with “%(team)s”."),
+    "concern_reported": _l("%(actor)s reported a concern: %(category)s."),
 }
 NOTICE_KINDS = tuple(KIND_NAMES)
 ACTION_KINDS = {
@@ -126,18 +141,25 @@ def wants_email(user: User, kind: str) -> bool:
 
 
 def notify(users, kind: str, proposal: Proposal | None, *, actor: User | None = None, email: bool = True,
-           **params) -> list[Notification]:
-    """A notice for each person (never the actor); an email too when they want one and `email` allows it."""
+           path: str | None = None, **params) -> list[Notification]:
+    """A notice for each person (never the actor); an email too when they want one and `email` allows it.
+
+    ``path`` is where the notice leads when it is not about a proposal (a team's space, a mentoring offer)."""
     params = {"title": proposal.title if proposal is not None else "",
               "actor": actor.first_name if actor is not None else "", **params}
-    url = link("proposals.show", proposal_id=proposal.id) if proposal is not None else link("notices.index")
+    if path is not None:
+        url = current_app.config["BASE_URL"].rstrip("/") + path
+    elif proposal is not None:
+        url = link("proposals.show", proposal_id=proposal.id)
+    else:
+        url = link("notices.index")
     made, seen = [], set()
     for user in users:
         if user is None or user.id in seen or (actor is not None and user.id == actor.id):
             continue
         seen.add(user.id)
         notification = Notification(user_id=user.id, kind=kind, proposal_id=getattr(proposal, "id", None),
-                                    params=params)
+                                    params=params, link=path)
         db.session.add(notification)
         made.append(notification)
         if email and wants_email(user, kind):

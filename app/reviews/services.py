@@ -56,11 +56,27 @@ def _organisation_key(value: str | None) -> str | None:
     return (value or "").strip().casefold() or None
 
 
-def proposal_info(proposal: Proposal) -> matching.ProposalInfo:
+def mentor_ids_by_team(team_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Everyone who mentors, is offered or has mentored each team: one query for all the teams."""
+    from app.mentoring.models import Mentorship
+
+    found: dict[int, set[int]] = {}
+    team_ids = set(team_ids)
+    if team_ids:
+        for team_id, mentor_id in db.session.execute(select(Mentorship.team_id, Mentorship.mentor_id).where(
+                Mentorship.team_id.in_(team_ids), Mentorship.state != "declined")):
+            found.setdefault(team_id, set()).add(mentor_id)
+    return found
+
+
+def proposal_info(proposal: Proposal, mentor_ids: Iterable[int] | None = None) -> matching.ProposalInfo:
     team = proposal.team
+    if mentor_ids is None:
+        mentor_ids = mentor_ids_by_team([team.id]).get(team.id, ())
     return matching.ProposalInfo(
         id=proposal.id,
         member_ids=frozenset(m.user_id for m in team.memberships),
+        mentor_ids=frozenset(mentor_ids),
         organisation=_organisation_key(team.organisation),
     )
 
@@ -70,9 +86,11 @@ def reviewer_info(user: User, declared: frozenset[int] = frozenset()) -> matchin
                                  declared_conflicts=declared)
 
 
-def known_conflicts(reviewer: User, proposal: Proposal) -> list[str]:
-    """Conflicts the portal knows without being told: team member, same organisation (mentors later)."""
-    return matching.conflicts(reviewer_info(reviewer), proposal_info(proposal))
+def known_conflicts(reviewer: User, proposal: Proposal, info: matching.ProposalInfo | None = None) -> list[str]:
+    """Conflicts the portal knows without being told: team member, mentor of the team, same organisation.
+
+    Pass ``info`` (from proposal_info) when checking many reviewers against one proposal."""
+    return matching.conflicts(reviewer_info(reviewer), info or proposal_info(proposal))
 
 
 def conflict_text(reasons: Iterable[str]) -> str:
@@ -125,7 +143,9 @@ def suggest_assignments(call: Call, reviewers: list[User]) -> matching.Suggestio
     infos += [matching.ReviewerInfo(id=user.id, organisation=_organisation_key(user.organisation), capacity=0,
                                     declared_conflicts=frozenset(declared.get(user.id, ())))
               for user in others.values()]
-    proposals = [proposal_info(p) for p in proposals_in_review(call)]
+    in_review = proposals_in_review(call)
+    mentors = mentor_ids_by_team(p.team_id for p in in_review)
+    proposals = [proposal_info(p, mentors.get(p.team_id, ())) for p in in_review]
     return matching.suggest_assignments(proposals, infos, existing, call.min_reviews)
 
 

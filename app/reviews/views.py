@@ -198,14 +198,15 @@ def screen(call_id: int, proposal_id: int, action: str):
 
 
 # -- assignment -------------------------------------------------------------------------------------
-def _reviewer_choices(proposal: Proposal, eligible: list[User], taken: set[int]) -> list:
+def _reviewer_choices(proposal: Proposal, eligible: list[User], taken: set[int], mentor_ids: set[int]) -> list:
     """Everyone who could review, but not those already on the proposal; a known conflict is named in the
     option, and refused when chosen."""
     choices = [("", _("Choose a reviewer"))]
+    info = services.proposal_info(proposal, mentor_ids)
     for user in eligible:
         if user.id in taken:
             continue
-        reasons = services.known_conflicts(user, proposal)
+        reasons = services.known_conflicts(user, proposal, info)
         label = user.display_name
         if reasons:
             label = _("%(name)s (conflict: %(reasons)s)", name=user.display_name,
@@ -246,10 +247,12 @@ def _assignments_page(call: Call, *, suggest: bool = False, add_forms: dict | No
     elif suggest:
         status = 400
     rows = []
+    mentors = services.mentor_ids_by_team(proposal.team_id for proposal in page.items)
     for proposal in page.items:
         current = by_proposal.get(proposal.id, [])
         form = add_forms.get(proposal.id) or _add_form(proposal.id)
-        form.reviewer.choices = _reviewer_choices(proposal, eligible, {a.reviewer_id for a in current})
+        form.reviewer.choices = _reviewer_choices(proposal, eligible, {a.reviewer_id for a in current},
+                                                  mentors.get(proposal.team_id, set()))
         counted = sum(1 for a in current if a.state != "conflict_declared")
         rows.append({"proposal": proposal, "assignments": current, "form": form, "reviews": counted,
                      "missing": max(call.min_reviews - counted, 0)})

@@ -13,14 +13,16 @@ SIGNIN = "signin"  # a 302 to the sign-in page
 BASE_ROLES = ("anonymous", "youth", "guardian", "mentor", "funder", "coordinator")
 # Relations that matter on some routes: the requester leads the team, is a member, is the person a link
 # (invitation or consent request) was sent to, or is a funder who manages the call.
-VARIANTS = ("lead", "member", "addressee", "call_funder")
+# team_mentor: an active, vetted mentor of the world's team (tests/authz/mentoring.py builds them).
+VARIANTS = ("lead", "member", "addressee", "call_funder", "team_mentor")
 ADDRESSEE_EMAIL = "addressee@example.org"
 
 
 def cells(anonymous, youth, guardian, mentor, funder, coordinator, *, lead=None, member=None, addressee=None,
-          call_funder=None):
+          call_funder=None, team_mentor=None):
     row = dict(zip(BASE_ROLES, (anonymous, youth, guardian, mentor, funder, coordinator), strict=True))
-    variants = (("lead", lead), ("member", member), ("addressee", addressee), ("call_funder", call_funder))
+    variants = (("lead", lead), ("member", member), ("addressee", addressee), ("call_funder", call_funder),
+                ("team_mentor", team_mentor))
     row.update({name: value for name, value in variants if value is not None})
     return row
 

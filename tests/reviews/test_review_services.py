@@ -10,7 +10,7 @@ from app.accounts.models import AuditEntry, RoleGrant
 from app.reviews import services
 from app.reviews.models import ReviewAssignment
 from app.validation import ValidationFailed
-from tests.factories import create_call, create_proposal, create_team, create_user
+from tests.factories import create_call, create_mentor, create_mentorship, create_proposal, create_team, create_user
 
 
 @pytest.fixture
@@ -32,6 +32,27 @@ def test_a_team_member_cannot_be_assigned_to_review_their_own_proposal(in_review
         services.assign(coordinator, proposal, team.lead)
     assert error.value.errors[0][0] == "reviewer"
     assert "conflict of interest" in str(error.value.errors[0][1])
+
+
+@pytest.mark.parametrize("state", ["offered", "active", "ended"])
+def test_the_team_s_mentor_is_conflicted_whether_offered_active_or_past(in_review, state):
+    call, coordinator, team, proposal = in_review
+    mentor = create_mentor(name="Mia Mentor")
+    create_mentorship(team, mentor, state=state)
+    assert services.known_conflicts(mentor, proposal) == ["mentor_of_team"]
+    with pytest.raises(ValidationFailed) as error:
+        services.assign(coordinator, proposal, mentor)
+    assert "mentors the team" in str(error.value.errors[0][1])
+    suggestion = services.suggest_assignments(call, [mentor])
+    assert suggestion.assignments == ()
+
+
+def test_a_mentor_who_declined_the_team_may_review_it(in_review):
+    call, coordinator, team, proposal = in_review
+    mentor = create_mentor()
+    create_mentorship(team, mentor, state="declined")
+    assert services.known_conflicts(mentor, proposal) == []
+    assert services.assign(coordinator, proposal, mentor).reviewer_id == mentor.id
 
 
 def test_the_same_organisation_is_a_conflict_and_assignment_is_recorded_otherwise(in_review):
