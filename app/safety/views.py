@@ -1,0 +1,142 @@
+"""Reporting a concern, and the coordinators' queue of reports. load → check → form → service → commit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import db, policy
+from app.errors import render_error
+from app.pagination import paginate
+from app.safety import services
+from app.safety.forms import CloseForm, ReportForm
+from app.safety.labels import CATEGORY_LABELS, STATE_LABELS, SUBJECT_LABELS
+from app.safety.models import REPORT_STATES, Report
+from app.validation import ValidationFailed, show_on_form
+
+bp = Blueprint("safety", __name__, url_prefix="/reports")
+
+
+@bp.app_context_processor
+def _open_reports():
+    """The open count for the coordinators' navigation: one query, and only when a template asks for it."""
+    cache = {}
+
+    def open_reports() -> int:
+        if "n" not in cache:
+            cache["n"] = services.open_count() if policy.can_view_reports(current_user) else 0
+        return cache["n"]
+
+    return {"open_reports": open_reports}
+
+
+@bp.context_processor
+def _labels():
+    return {"CATEGORY_LABELS": CATEGORY_LABELS, "REPORT_STATE_LABELS": STATE_LABELS,
+            "SUBJECT_LABELS": SUBJECT_LABELS}
+
+
+def _subject_or_stop(text: str | None) -> services.Subject:
+    """The subject a form names: 400 with a message when malformed, 404 when gone, 403 when not readable."""
+    try:
+        subject = services.find_subject(text)
+    except services.BadSubject:
+        abort(make_response(render_error(400, _("The form does not say what is reported. Go back to the "
+                                                "message and use its “Report” link again."))))
+    if subject is None:
+        abort(404)
+    policy.require(services.can_report(current_user, subject))
+    return subject
+
+
+def _form_page(subject: services.Subject, form: ReportForm, status: int = 200):
+    form.subject.data = subject.key
+    return render_template("safety/new.html", subject=subject, form=form,
+                           back=subject.path()), status
+
+
+# -- reporting ------------------------------------------------------------------------------------------------
+@bp.route("/new")
+@login_required
+def new():
+    subject = _subject_or_stop(request.args.get("subject"))
+    return _form_page(subject, ReportForm(formdata=None))
+
+
+@bp.route("", methods=["POST"])
+@login_required
+def create():
+    subject = _subject_or_stop(request.form.get("subject"))
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            services.report(current_user, subject, form.category.data, form.detail.data)
+        except services.AlreadyReported:
+            flash(_("You have already reported this. The coordinators have it and will look at it."), "info")
+            return redirect(subject.path())
+        except ValidationFailed as error:
+            for message in show_on_form(form, error):
+                flash(str(message), "error")
+        else:
+            db.commit()
+            flash(_("Thank you: the coordinators have been told."), "success")
+            return redirect(subject.path())
+    return _form_page(subject, form, 400)
+
+
+# -- the coordinators' queue ----------------------------------------------------------------------------------
+@bp.route("")
+@login_required
+def index():
+    policy.require(policy.can_view_reports(current_user))
+    state = request.args.get("state", "open")
+    if state not in REPORT_STATES:
+        state = "open"
+    page = paginate(services.reports_query(state), max(1, request.args.get("page", 1, type=int) or 1),
+                    current_app.config["PAGE_SIZE"])
+    subjects = services.load_subjects((item.subject_type, item.subject_id) for item in page.items)
+    return render_template("safety/index.html", page=page, state=state, subjects=subjects)
+
+
+def _load_report(report_id: int) -> Report:
+    policy.require(policy.can_view_reports(current_user))
+    concern = db.session.get(Report, report_id)
+    if concern is None:
+        abort(404)
+    return concern
+
+
+def _report_page(concern: Report, form: CloseForm, status: int = 200):
+    subject = services.load_subjects([(concern.subject_type, concern.subject_id)]).get(
+        (concern.subject_type, concern.subject_id))
+    return render_template("safety/show.html", report=concern, subject=subject, form=form,
+                           context_path=subject.path() if subject is not None else None), status
+
+
+@bp.route("/<int:report_id>")
+@login_required
+def show(report_id: int):
+    concern = _load_report(report_id)
+    return _report_page(concern, CloseForm(formdata=None))
+
+
+@bp.route("/<int:report_id>/close", methods=["POST"])
+@login_required
+def close(report_id: int):
+    concern = _load_report(report_id)
+    if concern.state != "open":
+        flash(_("This report is already closed."), "info")
+        return redirect(url_for("safety.show", report_id=concern.id))
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            services.close_report(current_user, concern, form.resolution.data)
+        except ValidationFailed as error:
+            for message in show_on_form(form, error):
+                flash(str(message), "error")
+        else:
+            db.commit()
+            flash(_("The report is closed."), "success")
+            return redirect(url_for("safety.index"))
+    return _report_page(concern, form, 400)
