@@ -27,10 +27,14 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.db import register_database
     from app.decisions import register_decisions
     from app.markdown import register_markdown
+    from app.mentoring import register_mentoring
+    from app.mentors import register_mentors
     from app.notices import register_notices
     from app.proposals import register_proposals
     from app.reviews import register_reviews
+    from app.safety import register_safety
     from app.teams import register_teams
+    from app.teamspace import register_teamspace
 
     _register_logging(app)
     register_database(app)
@@ -45,6 +49,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_reviews(app)
     register_decisions(app)
     register_notices(app)
+    register_mentors(app)
+    register_mentoring(app)
+    register_teamspace(app)
+    register_safety(app)
     register_admin(app)
     register_core(app)
     errors.register_errors(app)

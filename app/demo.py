@@ -27,6 +27,7 @@ PEOPLE = [
     ("funder", "Fatima Benali", ["funder"], 45, "FR", None, "fr", "Europe/Paris"),
     ("mentor1", "Marc Gagnon", ["mentor"], 31, "CA", "CA-QC", "fr", "America/Toronto"),
     ("mentor2", "Ana Souza", ["mentor"], 29, "US", None, "en", "America/New_York"),
+    ("mentor3", "Karim Mansour", ["mentor"], 36, "CA", "CA-QC", "fr", "America/Toronto"),
     ("lea", "Léa Nguyen", ["youth"], 17, "CA", "CA-QC", "fr", "America/Toronto"),
     ("sami", "Sami Haddad", ["youth"], 13, "CA", "CA-QC", "fr", "America/Toronto"),
     ("guardian", "Nadia Haddad", ["guardian"], 44, "CA", "CA-QC", "fr", "America/Toronto"),
@@ -60,6 +61,7 @@ def load_demo_data() -> None:
     from app.accounts.passwords import hash_password
     from app.calls.demo import load_demo_calls
     from app.db import utcnow
+    from app.mentoring.demo import load_demo_mentoring
     from app.proposals.demo import load_demo_proposals
     from app.reviews.demo import load_demo_reviews
     from app.teams import services as teams
@@ -97,6 +99,7 @@ def load_demo_data() -> None:
     calls = load_demo_calls(users)
     proposals = load_demo_proposals(users, [voices, collective], calls)
     load_demo_reviews(users, proposals)
+    load_demo_mentoring(users, {"voices": voices, "collective": collective})
 
 
 def print_sign_ins() -> None:

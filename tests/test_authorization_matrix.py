@@ -27,16 +27,21 @@ from tests.authz import (
     calls,
     core,
     decisions,
+    mentoring,
+    mentors,
     notices,
     proposals,
     reviews,
+    safety,
     teams,
+    teamspace,
 )
 from tests.conftest import post, sign_in
 from tests.factories import create_team, create_user
 
 # Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
-CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions, notices)
+CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions, notices, mentoring, mentors,
+                teamspace, safety)
 MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
 
 

@@ -95,6 +95,21 @@ def test_demo_load_creates_the_demo_people_and_prints_the_sign_ins(cli_app):
     assert sorted(r.state for r in reviews) == ["submitted", "submitted"]
     assert any(score.score is None for review in reviews for score in review.scores)
 
+    # Marc mentors the Collective, coaches in its space and on its draft; Les Voix waits for a round.
+    from app.mentoring import services as mentoring
+    from app.mentoring.models import Mentorship
+    from app.notices.models import ProposalComment
+    from app.teamspace.models import MeetingLog, TeamMessage
+
+    mentorship = db.session.scalars(select(Mentorship)).one()
+    assert (mentorship.team_id, mentorship.mentor_id, mentorship.state) == (collective.id, _user("mentor1").id,
+                                                                            "active")
+    assert policy.is_vetted(_user("mentor1")) and policy.is_vetted(_user("mentor3"))
+    assert not policy.is_vetted(_user("mentor2"))
+    assert [team.name for team in mentoring.waiting_teams()] == ["Les Voix du Quartier"]
+    assert _count(TeamMessage) == 2 and _count(MeetingLog) == 1
+    assert db.session.scalar(select(ProposalComment.author_id)) == _user("mentor1").id
+
 
 def test_demo_load_twice_adds_nothing(cli_app):
     _invoke(cli_app, "demo", "load")
