@@ -158,3 +158,23 @@ def test_the_round_page_makes_the_same_queries_for_few_and_many_matches(login, c
     assert "Team 9" in text(client.get(f"/mentoring/rounds/{round_id}"))
     many = count_queries(lambda: client.get(f"/mentoring/rounds/{round_id}"))
     assert many == few
+
+
+def test_a_team_s_mentor_reads_its_drafts_and_shared_comments_but_never_the_internal_ones(login, teams, mentors):
+    from app import policy
+    from tests.factories import create_call, create_proposal
+
+    french, english = teams
+    vera, uma, sam = mentors
+    french_draft = create_proposal(french, create_call(), state="draft", title="Balado")
+    english_draft = create_proposal(english, create_call(), state="draft", title="Open Site")
+    create_mentorship(french, vera)
+    create_mentorship(french, uma)  # active, but not vetted, on a team with a minor
+    create_mentorship(english, uma)
+    assert login(vera).get(f"/proposals/{french_draft.id}").status_code == 200
+    assert policy.can_read_comments(vera, french_draft, "team")
+    assert not policy.can_read_comments(vera, french_draft, "internal")
+    assert not policy.can_edit_proposal(vera, french_draft)
+    assert login(uma).get(f"/proposals/{french_draft.id}").status_code == 403
+    assert login(uma).get(f"/proposals/{english_draft.id}").status_code == 200  # adults only: no vetting needed
+    assert login(sam).get(f"/proposals/{french_draft.id}").status_code == 403  # not their team
