@@ -39,8 +39,12 @@ class Config:
     MAIL_RETRY_BACKOFF = (60, 300, 1800, 7200, 21600)
     MAIL_MAX_ATTEMPTS = 8
 
+    # Stripe is off unless both keys are set; contributions and payouts are then recorded by hand.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    # Signing secret of the /stripe/webhook endpoint (whsec_...), to verify each event.
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    # Another address for the Stripe API (a local fake in tests); None means Stripe's own.
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
 
     # Sessions and cookies.
     SESSION_COOKIE_HTTPONLY = True

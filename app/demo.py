@@ -61,6 +61,7 @@ def load_demo_data() -> None:
     from app.accounts.passwords import hash_password
     from app.calls.demo import load_demo_calls
     from app.db import utcnow
+    from app.ledger.demo import load_demo_ledger
     from app.mentoring.demo import load_demo_mentoring
     from app.proposals.demo import load_demo_proposals
     from app.reviews.demo import load_demo_reviews
@@ -97,6 +98,7 @@ def load_demo_data() -> None:
     teams.invite(users["jordan"], collective, f"newcomer@{DEMO_DOMAIN}")
 
     calls = load_demo_calls(users)
+    load_demo_ledger(users, calls)
     proposals = load_demo_proposals(users, [voices, collective], calls)
     load_demo_reviews(users, proposals)
     load_demo_mentoring(users, {"voices": voices, "collective": collective})

@@ -3,6 +3,7 @@
 from app.accounts.models import AuditEntry, GuardianConsent, RoleGrant, User  # noqa: F401
 from app.calls.models import Call, CallFunder, Criterion  # noqa: F401
 from app.db import Base  # noqa: F401
+from app.ledger.models import Contribution, Grant, LedgerEntry, Tranche  # noqa: F401
 from app.mail.models import OutboxMessage  # noqa: F401
 from app.mentoring.models import (  # noqa: F401
     MatchRound,

@@ -68,8 +68,11 @@ def create_team(lead: User | None = None, *members: User, name: str | None = Non
 
 def create_call(owner: User | None = None, *, title: str | None = None, state: str = "published",
                 pool: int = 2_000_000, max_award: int = 500_000, currency: str = "CAD", opens_in_days: int = -7,
-                closes_in_days: int = 30, criteria: list[tuple[str, int, bool]] | None = None, **fields):
-    """A call with a rubric; amounts in cents. criteria: (title, weight, allow_not_applicable) tuples."""
+                closes_in_days: int = 30, criteria: list[tuple[str, int, bool]] | None = None,
+                funded: int | None = None, **fields):
+    """A call with a rubric; amounts in cents. criteria: (title, weight, allow_not_applicable) tuples.
+
+    The pool has received `funded` (the whole pool by default) as a bank transfer, so awards can be made."""
     from app.calls.models import Call, Criterion
 
     owner = owner or create_user("funder")
@@ -85,7 +88,27 @@ def create_call(owner: User | None = None, *, title: str | None = None, state: s
                                        level_descriptors=["Weak", "Fair", "Good", "Very good", "Excellent"]))
     db.session.add(call)
     db.session.flush()
+    funded = pool if funded is None else funded
+    if funded:
+        contribute(call, funded)
     return call
+
+
+def contribute(call, amount: int, *, name: str = "Fondation Exemple", reference: str | None = None):
+    """A completed bank-transfer contribution to the call's pool, with its ledger entry."""
+    from app.ledger.balances import CONTRIBUTION
+    from app.ledger.models import Contribution, LedgerEntry
+
+    contribution = Contribution(call_id=call.id, contributor_name=name, amount=amount, currency=call.currency,
+                                method="offline", state="completed", completed_at=utcnow(),
+                                reference=reference or f"BANK-{next(_counter)}")
+    db.session.add(contribution)
+    db.session.flush()
+    db.session.add(LedgerEntry(call_id=call.id, kind=CONTRIBUTION, amount=amount, currency=call.currency,
+                               contribution_id=contribution.id, source_key=f"contribution:{contribution.id}",
+                               reference=contribution.reference))
+    db.session.flush()
+    return contribution
 
 
 def create_proposal(team: Team | None = None, call=None, *, state: str = "draft", amount: int = 300_000,
@@ -111,6 +134,10 @@ def create_proposal(team: Team | None = None, call=None, *, state: str = "draft"
                                                     tranche_amount=tranche))
     db.session.add(proposal)
     db.session.flush()
+    if state == "awarded":  # as the award decision leaves it: a grant, and the commitment in the ledger
+        from app.ledger.services import open_grant
+
+        open_grant(None, proposal, amount)
     return proposal
 
 

@@ -85,6 +85,9 @@ def test_demo_load_creates_the_demo_people_and_prints_the_sign_ins(cli_app):
     assert (voices.currency, voices.pool_amount, voices.max_award) == ("CAD", 2_000_000, 500_000)
     assert len(voices.criteria) == 4 and all(len(c.level_descriptors) == 5 for c in voices.criteria)
     assert "draft" in {call.state for call in calls.values()}
+    from app.ledger import services as ledger
+
+    assert ledger.balances(voices).contributed == 1_500_000  # received of the 2,000,000 announced
 
     # Léa's proposal is in review with two submitted reviews, one of them leaving a criterion "not applicable".
     from app.proposals.models import Proposal

@@ -30,7 +30,7 @@ from app.proposals import workflow
 from app.proposals.models import Proposal
 from app.reviews import awards, scoring
 from app.reviews.models import ReviewAssignment
-from app.reviews.services import Ranking, RankingRow, award, committed_amount, ranking
+from app.reviews.services import Ranking, RankingRow, available_amount, award, ranking
 from app.teams.models import Membership, Team
 from app.validation import ValidationFailed
 
@@ -126,6 +126,10 @@ class Board:
     @property
     def pool(self) -> int:
         return self.call.pool_amount
+
+    @property
+    def contributed(self) -> int:
+        return self.ranking.contributed
 
     @property
     def committed(self) -> int:
@@ -229,7 +233,7 @@ def decision_problems(proposal: Proposal, action: str | None, *, amount: int | N
         problems.append(("justification", str(_l("Give a justification: the team reads it on their proposal's "
                                                  "page and in an email."))))
     if action == "award":
-        available = max(call.pool_amount - committed_amount(call), 0)
+        available = available_amount(call)
         if amount is None:
             problems.append(("amount", str(_l("Enter the amount to award."))))
         elif amount <= 0:

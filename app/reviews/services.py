@@ -16,6 +16,7 @@ from app.accounts.models import AuditEntry, RoleGrant, User
 from app.accounts.services import link
 from app.calls.models import Call
 from app.db import utcnow
+from app.ledger import services as ledger
 from app.mail.services import queue_email
 from app.proposals import workflow
 from app.proposals.models import Proposal, ProposalVersion
@@ -446,11 +447,17 @@ class Ranking:
     suggestion: awards.AwardSuggestion
     committed: int
     available: int
+    contributed: int = 0
 
 
 def committed_amount(call: Call) -> int:
-    return db.session.scalar(select(func.coalesce(func.sum(Proposal.amount_awarded), 0))
-                             .where(Proposal.call_id == call.id, Proposal.state == "awarded")) or 0
+    """Money promised to grants, from the ledger."""
+    return ledger.balances(call).awarded
+
+
+def available_amount(call: Call) -> int:
+    """Money in the pool that no award has promised yet: contributions received minus awards, from the ledger."""
+    return max(ledger.balances(call).available, 0)
 
 
 def ranking(call: Call, quality_floor: float) -> Ranking:
@@ -465,8 +472,8 @@ def ranking(call: Call, quality_floor: float) -> Ranking:
         for a in assignments_for_call(call) if a.state == "submitted"
     ]
     calibration = scoring.calibrate(reviews, rubric) if reviews else None
-    committed = committed_amount(call)
-    available = max(call.pool_amount - committed, 0)
+    money = ledger.balances(call)
+    committed, available = money.awarded, max(money.available, 0)
     candidates = [
         awards.Candidate(proposal_id=p.id, calibrated=calibration.proposals[p.id].calibrated,
                          uncertainty=calibration.proposals[p.id].uncertainty, amount_requested=p.amount_requested)
@@ -477,20 +484,23 @@ def ranking(call: Call, quality_floor: float) -> Ranking:
     rows = [RankingRow(p, by_score.get(p.id), suggestion.decision_for(p.id) if p.state == "in_review" and
                        p.id in by_score else None) for p in proposals]
     rows.sort(key=lambda r: (r.score is None, -(r.score.calibrated if r.score else 0), r.proposal.id))
-    return Ranking(rows=rows, suggestion=suggestion, committed=committed, available=available)
+    return Ranking(rows=rows, suggestion=suggestion, committed=committed, available=available,
+                   contributed=money.contributed)
 
 
 def award(actor: User, proposal: Proposal, amount: int, reason: str) -> None:
-    """Commit money from the call's pool; concurrent awards queue on the call's row and cannot over-commit."""
-    call = db.session.scalar(select(Call).where(Call.id == proposal.call_id).with_for_update())
+    """Commit money from the call's pool as a grant; concurrent awards queue on the call's row, and the ledger
+    refuses to promise more than the contributions received."""
+    call = ledger.locked_call(proposal.call_id)
     if amount <= 0 or amount > proposal.amount_requested:
         raise ValidationFailed([("amount", _l("Award between 0 and the amount requested."))])
-    if committed_amount(call) + amount > call.pool_amount:
+    if amount > ledger.balances(call).available:
         raise ValidationFailed([("amount", _l("The pool does not hold enough money left for this award."))])
     workflow.transition(proposal, "award", actor, reason)
     proposal.amount_awarded = amount
     _scale_tranches(proposal, amount)
     db.session.flush()
+    ledger.open_grant(actor, proposal, amount)
 
 
 def _scale_tranches(proposal: Proposal, amount: int) -> None:

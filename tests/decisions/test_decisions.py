@@ -9,6 +9,8 @@ from sqlalchemy import select
 from app import db
 from app.accounts.models import AuditEntry
 from app.decisions import services
+from app.ledger import services as ledger
+from app.ledger.balances import REFUND
 from app.proposals.models import Proposal
 from app.reviews.services import committed_amount
 from app.validation import ValidationFailed
@@ -192,8 +194,8 @@ def test_the_locked_award_still_refuses_when_the_pool_changed_since_the_check(sc
     theatre = scene.proposals["Theatre"]
     suggestion = services.board(scene.call, 3.0).suggestion
     monkeypatch.setattr(services, "decision_problems", lambda *args, **kwargs: [])  # as if it passed earlier
-    scene.call.pool_amount = 600_000  # another award in between: 6,000.00 pool, 1,000.00 committed, 5,000.00 left
-    db.session.flush()
+    # Money went back in between: a 6,000.00 pool, 1,000.00 committed, 5,000.00 left.
+    ledger.record(scene.call, REFUND, 400_000, memo="Returned to the funder")
     services.decide(scene.owner, scene.proposals["Murals"], "award", justification="Yes.", suggestion=suggestion,
                     amount=300_000, departure_reason="Arts quota.")
     with pytest.raises(ValidationFailed) as refused:  # 2,000.00 left, 5,000.00 asked

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from app import db
+from app.ledger import services as ledger
+from app.ledger.balances import REFUND
 from tests.conftest import sign_in
 from tests.decisions.conftest import SCORES
 from tests.factories import create_assignment, create_call, create_proposal, create_team, create_user
@@ -53,7 +54,8 @@ def test_the_page_shows_the_arithmetic_worked_out_by_hand(client, scene):
     assert response.status_code == 200
     page = text(response)
     # Pool 10,000.00, 1,000.00 already awarded.
-    assert "Pool CA$10,000.00 Committed to awards CA$1,000.00 Available CA$9,000.00" in page
+    assert ("Pool CA$10,000.00 Received in the pool CA$10,000.00 Committed to awards CA$1,000.00 "
+            "Available CA$9,000.00") in page
 
     calibrated, uncertainty = _by_hand()
     assert [round(calibrated[t], 2) for t in ("Podcast", "Theatre", "Murals")] == [4.46, 3.51, 3.03]
@@ -100,8 +102,9 @@ def test_the_quality_floor_changes_the_suggestion(client, scene):
 
 
 def test_a_smaller_pool_skips_a_proposal_that_no_longer_fits(client, scene):
-    scene.call.pool_amount = 900_000  # 8,000.00 left: Podcast fits, Theatre (5,000.00) does not, Murals does
-    db.session.flush()
+    # A thousand dollars of the contributions went back: 8,000.00 left; Podcast fits, Theatre (5,000.00) does
+    # not, Murals does.
+    ledger.record(scene.call, REFUND, 100_000, memo="Returned to the funder")
     sign_in(client, scene.owner)
     rows = {row[2]: row for row in _rows(client.get(f"/decisions/calls/{scene.call.id}"))}
     assert rows["Podcast"][11].startswith("funded")

@@ -70,6 +70,9 @@ def _seed(pool: int, requests: list[int]) -> tuple[int, list[int], list[int]]:
         call.funders.append(CallFunder(user_id=funder.id))
         proposal_ids.append(proposal.id)
         funder_ids.append(funder.id)
+    from tests.factories import contribute
+
+    contribute(call, pool)  # the pool holds what it announces
     db.commit()
     return call.id, proposal_ids, funder_ids
 
