@@ -26,6 +26,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.core import register_core
     from app.db import register_database
     from app.decisions import register_decisions
+    from app.ledger import register_ledger
     from app.markdown import register_markdown
     from app.mentoring import register_mentoring
     from app.mentors import register_mentors
@@ -48,6 +49,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_proposals(app)
     register_reviews(app)
     register_decisions(app)
+    register_ledger(app)
     register_notices(app)
     register_mentors(app)
     register_mentoring(app)

@@ -430,6 +430,22 @@ def can_view_reports(user) -> bool:
     return is_coordinator(user)
 
 
+# -- money ----------------------------------------------------------------------------------------
+def can_view_call_ledger(user, call) -> bool:
+    """The call's money, every movement: its funders and coordinators."""
+    return _signed_in(user) and can_manage_call(user, call)
+
+
+def can_record_contribution(user, call) -> bool:
+    """A bank transfer is recorded by a coordinator, who sees it arrive; funders pay through the portal."""
+    return is_coordinator(user)
+
+
+def can_view_grant(user, grant) -> bool:
+    """A grant's money: the team it pays, the call's managers and coordinators."""
+    return _is_member(user, grant.team) or (_signed_in(user) and can_manage_call(user, grant.call))
+
+
 # -- enforcement ----------------------------------------------------------------------------------
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allows it."""

@@ -27,6 +27,7 @@ from tests.authz import (
     calls,
     core,
     decisions,
+    ledger,
     mentoring,
     mentors,
     notices,
@@ -41,7 +42,7 @@ from tests.factories import create_team, create_user
 
 # Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
 CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions, notices, mentoring, mentors,
-                teamspace, safety)
+                teamspace, safety, ledger)
 MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
 
 

@@ -18,6 +18,7 @@ from app.calls.models import THEMES, Call
 from app.db import utcnow
 from app.errors import render_error
 from app.i18n import options
+from app.ledger import services as ledger
 from app.money import format_money
 from app.proposals import diff, services
 from app.proposals.forms import (
@@ -386,8 +387,10 @@ def _show_page(proposal: Proposal, withdraw_form: WithdrawForm, status: int = 20
                for older, newer in zip(versions, versions[1:], strict=False)]
     full_names = policy.can_view_team_details(current_user, proposal.team)
     trail = services.audit_trail(proposal, internal=policy.can_see_reviewer_names(current_user, proposal))
+    grant = ledger.grant_of(proposal) if proposal.state == "awarded" else None
     return render_template(
         "proposals/show.html", proposal=proposal, call=proposal.call, team=proposal.team, versions=versions,
+        grant=grant if grant is not None and policy.can_view_grant(current_user, grant) else None,
         changes=list(reversed(changes)), trail=trail, withdraw_form=withdraw_form,
         can_withdraw=policy.can_move(current_user, proposal, "withdraw"), action_form=EmptyForm(),
         person=lambda user: (user.display_name if full_names else user.first_name) if user else _("someone"),

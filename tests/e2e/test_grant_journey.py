@@ -3,9 +3,10 @@
 a funder writes and publishes a call; an English-speaking team drafts, fails a submission (its text is kept),
 fixes it and submits; a French-speaking team does the same in French; the coordinator screens both and assigns
 two reviewers each; one reviewer declares a conflict, so the coordinator adds another; the reviewers score; the
-funder awards one proposal and requests changes on the other; the French team resubmits, the reviewer sees what
-changed, and each proposal's history shows every step. Only the accounts are made beforehand; everything else
-happens through the pages. Elements are found by label and role; axe checks every page visited."""
+funder's bank transfer is recorded in the pool; the funder awards one proposal and requests changes on the
+other; the French team resubmits, the reviewer sees what changed, and each proposal's history shows every step.
+Only the accounts are made beforehand; everything else happens through the pages. Elements are found by label
+and role; axe checks every page visited."""
 
 from __future__ import annotations
 
@@ -349,7 +350,24 @@ def test_a_call_from_publication_to_award_and_resubmission(live_server, new_page
     chen = _signed_in(new_page, people["chen"]["email"])
     _score(chen, english_id, titles[english_id], (4, 5), "Fund")
 
+    # The funder's bank transfer reaches the pool; the coordinator records it.
+    visit(coordinator, f"/calls/{call_id}/manage")
+    coordinator.get_by_role("link", name="Money: contributions, grants and payments").click()
+    expect(heading(coordinator, f"Money: {call_title}")).to_be_visible()
+    check_accessibility(coordinator)
+    coordinator.get_by_label("Amount received").fill("10 000")
+    coordinator.get_by_label("Received from").fill("Fondation Passerelle")
+    coordinator.get_by_label("Reference of the transfer").fill("VIR-2027-001")
+    coordinator.get_by_role("button", name="Credit the pool").click()
+    expect(flash(coordinator, "CA$10,000.00 from Fondation Passerelle is credited to the pool.")).to_be_visible()
+    check_accessibility(coordinator)
+
     _decide(funder, call_id, call_title, awarded=titles[english_id], changes=titles[french_id])
+    funder.get_by_role("link", name="Money: contributions, grants and payments").click()
+    expect(heading(funder, f"Money: {call_title}")).to_be_visible()
+    grants = funder.get_by_role("table", name="Grants of this call, oldest first")
+    expect(grants.get_by_role("row").filter(has_text=titles[english_id])).to_contain_text("CA$4,000.00")
+    check_accessibility(funder)
     _resubmit_in_french(french, french_id)
 
     # Béa opens the resubmitted proposal and sees what changed since she read it.
@@ -369,6 +387,11 @@ def test_a_call_from_publication_to_award_and_resubmission(live_server, new_page
         expect(history.get_by_role("row").filter(has_text=step)).to_have_count(1)
     expect(history.get_by_role("row").filter(has_text="From in review to awarded.")) \
         .to_contain_text(people["funder"]["name"])
+    english.get_by_role("link", name="the grant's tranches and payments").click()
+    expect(heading(english, "Grant: Counter-Meme Studio")).to_be_visible()
+    expect(english.get_by_role("table", name="Tranches in the order of the milestones")).to_contain_text(
+        "Twenty memes online")
+    check_accessibility(english)
     visit(coordinator, f"/proposals/{french_id}")
     history = coordinator.get_by_role("table", name="Who changed what, and when, oldest first")
     for step in ("From draft to submitted.", "From submitted to in review.", "From in review to changes requested.",
