@@ -31,6 +31,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.mentoring import register_mentoring
     from app.mentors import register_mentors
     from app.notices import register_notices
+    from app.payments import register_payments
     from app.proposals import register_proposals
     from app.reviews import register_reviews
     from app.safety import register_safety
@@ -50,6 +51,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_reviews(app)
     register_decisions(app)
     register_ledger(app)
+    register_payments(app)
     register_notices(app)
     register_mentors(app)
     register_mentoring(app)

@@ -14,6 +14,7 @@ db_cli = AppGroup("db", help="Database migrations (Alembic).")
 users_cli = AppGroup("users", help="Manage accounts.")
 outbox_cli = AppGroup("outbox", help="The email outbox.")
 reminders_cli = AppGroup("reminders", help="Reminders before deadlines (run daily from cron).")
+payments_cli = AppGroup("payments", help="Grant payments through Stripe.")
 
 
 def alembic_config(url: str | None = None):
@@ -135,6 +136,21 @@ def reminders_send(days_before: int):
     click.echo(f"{count} review reminder(s) queued.")
 
 
+@payments_cli.command("reconcile")
+@with_appcontext
+def payments_reconcile():
+    """Settle Stripe transfers whose outcome is unknown by looking them up; never creates a second transfer."""
+    from app.payments import gateway
+    from app.payments.disbursements import reconcile
+
+    if not gateway.enabled():
+        click.echo("Stripe is off (no keys): payments are recorded by hand, nothing to reconcile.")
+        return
+    counts = reconcile()
+    click.echo(f"{counts['settled']} settled, {counts['requeued']} handed back to the payment job, "
+               f"{counts['unreachable']} not reachable now.")
+
+
 @click.command("worker")
 @with_appcontext
 def worker():
@@ -157,5 +173,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(payments_cli)
     app.cli.add_command(worker)
     app.cli.add_command(demo_cli)

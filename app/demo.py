@@ -98,7 +98,7 @@ def load_demo_data() -> None:
     teams.invite(users["jordan"], collective, f"newcomer@{DEMO_DOMAIN}")
 
     calls = load_demo_calls(users)
-    load_demo_ledger(users, calls)
+    load_demo_ledger(users, calls, {"voices": voices, "collective": collective})
     proposals = load_demo_proposals(users, [voices, collective], calls)
     load_demo_reviews(users, proposals)
     load_demo_mentoring(users, {"voices": voices, "collective": collective})

@@ -16,6 +16,7 @@ from app.mentoring.models import (  # noqa: F401
     TeamNeeds,
 )
 from app.notices.models import Notification, NotificationPreference, ProposalComment  # noqa: F401
+from app.payments.models import Disbursement, Payee, StripeEvent  # noqa: F401
 from app.proposals.models import Attachment, BudgetLine, PlannedMilestone, Proposal, ProposalVersion  # noqa: F401
 from app.reviews.models import CriterionScore, ReviewAssignment  # noqa: F401
 from app.safety.models import Report  # noqa: F401

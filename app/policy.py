@@ -446,6 +446,26 @@ def can_view_grant(user, grant) -> bool:
     return _is_member(user, grant.team) or (_signed_in(user) and can_manage_call(user, grant.call))
 
 
+def can_contribute(user, call) -> bool:
+    """The call's funders put money into its pool; a coordinator records bank transfers instead."""
+    return is_confirmed(user) and has_role(user, "funder") and call.is_managed_by(user) and call.state != "draft"
+
+
+def can_choose_payee(user, team) -> bool:
+    """The team's lead names who receives its grant money; a coordinator can too."""
+    return (_is_lead(user, team) and is_confirmed(user)) or is_coordinator(user)
+
+
+def can_onboard_payee(user, payee) -> bool:
+    """Only the payee themself opens their Stripe account: it holds their identity and bank details."""
+    return is_confirmed(user) and is_adult(user) and payee.user_id == user.id
+
+
+def can_manage_payouts(user) -> bool:
+    """Release tranches, record bank details and manual payments, retry failed transfers: coordinators."""
+    return is_coordinator(user)
+
+
 # -- enforcement ----------------------------------------------------------------------------------
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allows it."""

@@ -182,3 +182,14 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
     return _count
+
+
+@pytest.fixture
+def racing_app(request):
+    """An app on its own freshly migrated database, whose work is really committed: for tests where several
+    threads race, each with its own session, as several web workers would."""
+    url = fresh_database_url(f"{_worker(request)}_race")
+    migrate(url)
+    app = create_app(TestConfig, DATABASE_URL=url)
+    yield app
+    get_database(app).engine.dispose()

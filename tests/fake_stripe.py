@@ -242,6 +242,11 @@ class FakeStripe:
             self._failures.append(_Failure(path_prefix, status, body, times, method and method.upper(), executed,
                                            headers or {}))
 
+    def clear_failures(self) -> None:
+        """Stripe is back: drop the failures still waiting to be injected."""
+        with self._lock:
+            self._failures.clear()
+
     def requests(self, method: str | None = None, path: str | None = None) -> list[Call]:
         """The calls received, optionally only those of a method and whose path starts with `path`."""
         with self._lock:

@@ -31,6 +31,8 @@ from tests.authz import (
     mentoring,
     mentors,
     notices,
+    payments_contributions,
+    payouts,
     proposals,
     reviews,
     safety,
@@ -42,7 +44,7 @@ from tests.factories import create_team, create_user
 
 # Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
 CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions, notices, mentoring, mentors,
-                teamspace, safety, ledger)
+                teamspace, safety, ledger, payouts, payments_contributions)
 MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
 
 

@@ -88,6 +88,10 @@ def test_demo_load_creates_the_demo_people_and_prints_the_sign_ins(cli_app):
     from app.ledger import services as ledger
 
     assert ledger.balances(voices).contributed == 1_500_000  # received of the 2,000,000 announced
+    from app.payments.models import Payee
+
+    payee = db.session.scalars(select(Payee)).one()
+    assert (payee.user_id, payee.kind, payee.ready_by_hand) == (nadia.id, "guardian", True)
 
     # Léa's proposal is in review with two submitted reviews, one of them leaving a criterion "not applicable".
     from app.proposals.models import Proposal
@@ -188,6 +192,10 @@ def test_db_revision_writes_nothing_when_the_models_match_the_migrations(cli_app
 
     versions = BASE_DIR / "migrations" / "versions"
     before = sorted(path.name for path in versions.glob("*.py"))
-    result = _invoke(cli_app, "db", "revision", "-m", "nothing to do")
-    assert result.exit_code == 0, result.output
-    assert sorted(path.name for path in versions.glob("*.py")) == before
+    try:
+        result = _invoke(cli_app, "db", "revision", "-m", "nothing to do")
+        assert result.exit_code == 0, result.output
+        assert sorted(path.name for path in versions.glob("*.py")) == before
+    finally:  # a failing run must not leave a stray migration in the source tree
+        for path in versions.glob("*_nothing_to_do.py"):
+            path.unlink()

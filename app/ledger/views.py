@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import db, policy
+from app.accounts.forms import EmptyForm
 from app.calls.models import Call
 from app.ledger import balances as rules
 from app.ledger import services
@@ -121,4 +122,9 @@ def grant(grant_id: int):
         abort(404)
     policy.require(policy.can_view_grant(current_user, grant))
     money = services.balances(grant.call).grant(grant.id)
-    return render_template("ledger/grant.html", grant=grant, money=money, page=_entries_page(grant_id=grant.id))
+    from app.payments.models import Disbursement
+    from app.payments.payees import payee_of
+
+    paid = {d.tranche_id: d for d in db.session.scalars(select(Disbursement).where(Disbursement.grant_id == grant.id))}
+    return render_template("ledger/grant.html", grant=grant, money=money, page=_entries_page(grant_id=grant.id),
+                           disbursements=paid, payee=payee_of(grant.team), action_form=EmptyForm())

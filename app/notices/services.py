@@ -37,6 +37,7 @@ KIND_NAMES = {
     "team_message": _l("A new message in a team's space"),
     "meeting_logged": _l("A mentor logs a meeting"),
     "concern_reported": _l("Someone reports a concern"),
+    "payee_chosen": _l("You are named to receive a team's grant money"),
 }
 KIND_SENTENCES = {
     "comment": _l("%(actor)s commented on “%(title)s”."),
@@ -54,6 +55,7 @@ KIND_SENTENCES = {
     "team_message": _l("%(actor)s wrote in “%(thread)s” (%(team)s)."),
     "meeting_logged": _l("%(actor)s logged a meeting with “%(team)s”."),
     "concern_reported": _l("%(actor)s reported a concern: %(category)s."),
+    "payee_chosen": _l("%(actor)s named you to receive the grant money of “%(team)s”."),
 }
 NOTICE_KINDS = tuple(KIND_NAMES)
 ACTION_KINDS = {

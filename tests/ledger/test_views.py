@@ -64,7 +64,7 @@ def test_only_the_call_s_managers_read_the_call_s_money(login, scene, who):
 def test_the_team_reads_its_grant_and_others_do_not(login, scene):
     page = text(login(scene["team"].lead).get(f"/ledger/grants/{scene['grant'].id}"))
     assert "Awarded CA$4,000.00 Paid CA$1,000.00 Still to pay CA$3,000.00" in page
-    assert "Step 1 CA$1,000.00 planned Step 2 CA$3,000.00 planned" in page
+    assert "Step 1 CA$1,000.00 planned not released Step 2 CA$3,000.00 planned not released" in page
     assert "The call's money" not in page
     assert login(create_user()).get(f"/ledger/grants/{scene['grant'].id}").status_code == 403
     proposal_page = text(login(scene["team"].lead).get(f"/proposals/{scene['grant'].proposal_id}"))

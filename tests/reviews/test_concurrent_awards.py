@@ -8,27 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app import create_app, db
+from app import db
 from app.accounts.models import RoleGrant, User
 from app.calls.models import Call, Criterion
-from app.db import get_database, utcnow
+from app.db import utcnow
 from app.proposals.models import PlannedMilestone, Proposal
 from app.reviews import services
 from app.teams.models import Membership, Team
 from app.validation import ValidationFailed
-from config import TestConfig
-from tests.databases import fresh_database_url, migrate, postgres_base_url
+from tests.databases import postgres_base_url
 from tests.factories import password_hash
-
-
-@pytest.fixture
-def racing_app(request):
-    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
-    url = fresh_database_url(f"{worker}_race")
-    migrate(url)
-    app = create_app(TestConfig, DATABASE_URL=url)
-    yield app
-    get_database(app).engine.dispose()
 
 
 def _person(email: str, role: str) -> User:

@@ -1,0 +1,99 @@
+"""A funder's contribution to a call's pool through Stripe Checkout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import db, policy
+from app.calls.models import Call
+from app.ledger import services as ledger
+from app.ledger.models import Contribution
+from app.payments import contributions, gateway
+from app.payments.forms import ContributeForm
+from app.security import CSP
+from app.validation import ValidationFailed, show_on_form
+
+bp = Blueprint("contributions", __name__, url_prefix="/payments")
+
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+
+
+def _call(call_id: int) -> Call:
+    call = db.session.get(Call, call_id)
+    if call is None:
+        abort(404)
+    policy.require(policy.can_contribute(current_user, call))
+    return call
+
+
+def _form(call: Call, formdata=None) -> ContributeForm:
+    form = ContributeForm(formdata=formdata)
+    form.amount.currency = call.currency
+    form.amount.description = _("In %(currency)s, for example 250 or 1500.50.", currency=call.currency)
+    return form
+
+
+def _checkout_csp() -> str:
+    """Our policy, letting this page's form end on Stripe's Checkout: browsers apply form-action to the redirect
+    that answers a form too, so with 'self' alone the 303 to Checkout would be blocked."""
+    base = current_app.config.get("STRIPE_API_BASE")  # a stand-in Stripe (the tests' fake) serves its own pages
+    origin = STRIPE_CHECKOUT_ORIGIN
+    if base:
+        parts = urlsplit(base)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    return CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
+def _page(call: Call, form: ContributeForm | None, status: int = 200):
+    online = gateway.enabled()
+    mine = list(db.session.scalars(
+        select(Contribution).where(Contribution.call_id == call.id, Contribution.contributor_id == current_user.id)
+        .order_by(Contribution.created_at.desc(), Contribution.id.desc()).limit(20)))
+    response = make_response(render_template(
+        "payments/contribute.html", call=call, money=ledger.balances(call), online=online,
+        form=(form or _form(call)) if online else None, mine=mine, limit=contributions.maximum(call.currency)),
+        status)
+    if online:
+        response.headers["Content-Security-Policy"] = _checkout_csp()
+    return response
+
+
+@bp.route("/calls/<int:call_id>/contribute", methods=["GET", "POST"])
+@login_required
+def contribute(call_id: int):
+    call = _call(call_id)
+    if request.method == "GET":
+        return _page(call, None)
+    if not gateway.enabled():
+        # Nothing to pay online: the page says how to give by bank transfer instead.
+        flash(_("Online payment is not available. See below how to give by bank transfer."), "error")
+        return _page(call, None, status=400)
+    form = _form(call, request.form)
+    if form.validate():
+        try:
+            _contribution, checkout_url = contributions.start(current_user, call, form.amount.data)
+        except ValidationFailed as error:
+            db.session.rollback()  # no pending row for a checkout that never opened
+            for message in show_on_form(form, error):
+                flash(str(message), "error")
+        else:
+            db.commit()
+            return redirect(checkout_url, 303)
+    return _page(db.session.get(Call, call_id), form, status=400)
+
+
+@bp.route("/contributions/<int:contribution_id>/done")
+@login_required
+def done(contribution_id: int):
+    """Where Stripe sends the funder back after paying: the pool is credited by the webhook, maybe not yet."""
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None:
+        abort(404)
+    # Only the person who gave sees this page (coordinators read every contribution in the call's ledger).
+    policy.require(contribution.contributor_id is not None and contribution.contributor_id == current_user.id)
+    return render_template("payments/contribution_done.html", contribution=contribution, call=contribution.call)
