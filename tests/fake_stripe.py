@@ -168,6 +168,13 @@ class _Failure:
     headers: dict = field(default_factory=dict)
 
 
+def _page(heading: str, button: str | None) -> str:
+    """A minimal, accessible stand-in for Stripe's hosted page: a heading and one button that posts."""
+    form = f'<form method="post"><button type="submit">{button}</button></form>' if button else ""
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{heading} · Fake Stripe</title>'
+            f"</head><body><main><h1>{heading}</h1>{form}</main></body></html>")
+
+
 class FakeStripe:
     """The fake server; start() it once and reset() it between tests (the fixtures in tests/payments do)."""
 
@@ -218,6 +225,7 @@ class FakeStripe:
             self._idempotency: dict[str, tuple[tuple, int, dict]] = {}
             self._failures: list[_Failure] = []
             self._line_items: dict[str, list] = {}
+            self.page_events: list[dict] = []  # events the hosted pages caused, for the test to deliver
         self.server.clear_log()
         self.server.clear_assertions()
         self.server.clear_handler_errors()
@@ -319,7 +327,7 @@ class FakeStripe:
 
     def _answer(self, request: Request, call: Call) -> tuple[int, Any, dict]:
         if not request.path.startswith("/v1/"):  # the pages a browser would visit: checkout, onboarding
-            return 200, f"<!doctype html><title>Fake Stripe</title><p>Fake Stripe page {request.path}</p>", {}
+            return self._hosted_page(request)
         if not request.headers.get("Authorization", "").startswith("Bearer sk_"):
             return 401, error_body("invalid_request_error", "Invalid API Key provided."), {}
         try:
@@ -350,6 +358,25 @@ class FakeStripe:
         if failure:  # executed, but the answer is lost on the way back
             return failure.status, failure.body, failure.headers
         return status, body, headers
+
+    # -- the hosted pages a person visits: Checkout and Connect onboarding, each with one button ---------------
+    def _hosted_page(self, request: Request) -> tuple[int, str, dict]:
+        checkout = re.fullmatch(r"/c/pay/(?P<id>[^/]+)", request.path)
+        setup = re.fullmatch(r"/setup/e/(?P<account>[^/]+)/[^/]+", request.path)
+        if checkout and checkout["id"] in self.checkout_sessions:
+            session = self.checkout_sessions[checkout["id"]]
+            if request.method == "POST":
+                self.page_events.append(self.complete_checkout(session["id"]))
+                return 303, "", {"Location": session["success_url"]}
+            amount = f"{session['amount_total'] / 100:,.2f} {session['currency'].upper()}"
+            return 200, _page(f"Pay {amount}", "Pay"), {}
+        if setup and setup["account"] in self.accounts:
+            link = next(link for link in reversed(self.account_links) if link["url"].endswith(request.path))
+            if request.method == "POST":
+                self.page_events.append(self.set_account(setup["account"], payouts_enabled=True))
+                return 303, "", {"Location": link["return_url"]}
+            return 200, _page("Set up your payment account", "Submit my details"), {}
+        return 404, _page("Not found", None), {}
 
     def _take_failure(self, request: Request) -> _Failure | None:
         for failure in self._failures:

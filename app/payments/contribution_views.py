@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,13 +12,12 @@ from app.calls.models import Call
 from app.ledger import services as ledger
 from app.ledger.models import Contribution
 from app.payments import contributions, gateway
+from app.payments.csp import CHECKOUT_ORIGIN, allowing_form_to
 from app.payments.forms import ContributeForm
-from app.security import CSP
 from app.validation import ValidationFailed, show_on_form
 
 bp = Blueprint("contributions", __name__, url_prefix="/payments")
 
-STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 
 
 def _call(call_id: int) -> Call:
@@ -38,17 +35,6 @@ def _form(call: Call, formdata=None) -> ContributeForm:
     return form
 
 
-def _checkout_csp() -> str:
-    """Our policy, letting this page's form end on Stripe's Checkout: browsers apply form-action to the redirect
-    that answers a form too, so with 'self' alone the 303 to Checkout would be blocked."""
-    base = current_app.config.get("STRIPE_API_BASE")  # a stand-in Stripe (the tests' fake) serves its own pages
-    origin = STRIPE_CHECKOUT_ORIGIN
-    if base:
-        parts = urlsplit(base)
-        origin = f"{parts.scheme}://{parts.netloc}"
-    return CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
-
-
 def _page(call: Call, form: ContributeForm | None, status: int = 200):
     online = gateway.enabled()
     mine = list(db.session.scalars(
@@ -59,7 +45,7 @@ def _page(call: Call, form: ContributeForm | None, status: int = 200):
         form=(form or _form(call)) if online else None, mine=mine, limit=contributions.maximum(call.currency)),
         status)
     if online:
-        response.headers["Content-Security-Policy"] = _checkout_csp()
+        response.headers["Content-Security-Policy"] = allowing_form_to(CHECKOUT_ORIGIN)
     return response
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,6 +16,7 @@ from app.ledger.models import Grant, Tranche
 from app.money import format_money
 from app.pagination import paginate
 from app.payments import disbursements, gateway, payees
+from app.payments.csp import CONNECT_ORIGIN, allowing_form_to
 from app.payments.models import Disbursement, Payee
 from app.payments.payout_forms import PayeeForm, ReferenceForm
 from app.teams.models import Membership, Team
@@ -156,8 +157,12 @@ def _payee_page(team: Team, form: PayeeForm | None = None, status: int = 200):
             form.kind.data = payee.kind
             form.guardian.data = str(payee.user_id) if payee.kind == "guardian" else ""
             form.organisation.data, form.email.data = payee.organisation, payee.user.email
-    return render_template("payments/payee.html", team=team, payee=payee, form=form if can_choose else None,
-                           reference_form=ReferenceForm(formdata=None), stripe_on=gateway.enabled()), status
+    response = make_response(render_template(
+        "payments/payee.html", team=team, payee=payee, form=form if can_choose else None,
+        reference_form=ReferenceForm(formdata=None), stripe_on=gateway.enabled()), status)
+    if gateway.enabled():
+        response.headers["Content-Security-Policy"] = allowing_form_to(CONNECT_ORIGIN)
+    return response
 
 
 @bp.route("/teams/<int:team_id>/payee", methods=["GET", "POST"])
