@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -28,6 +28,9 @@ class Report(Base):
         CheckConstraint("(state = 'closed') = (closed_at IS NOT NULL)", name="closed_has_time"),
         Index("ix_reports_state_severity_created_at", "state", "severity", "created_at"),
         Index("ix_reports_subject_type_subject_id", "subject_type", "subject_id"),
+        # One open report per person and subject: two quick clicks (or two tabs) cannot file it twice.
+        Index("uq_reports_open_per_reporter", "reporter_id", "subject_type", "subject_id", unique=True,
+              sqlite_where=text("state = 'open'"), postgresql_where=text("state = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
 from app import audit, db, policy
@@ -165,8 +166,15 @@ def report(reporter: User, subject: Subject, category: str, detail: str | None =
         raise AlreadyReported(existing)
     concern = Report(reporter_id=reporter.id, subject_type=subject.type, subject_id=subject.id,
                      team_id=subject.team.id, category=category, severity=CATEGORIES.index(category), detail=detail)
-    db.session.add(concern)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique index decides when two requests race past the check above
+            db.session.add(concern)
+            db.session.flush()
+    except IntegrityError:
+        existing = open_report_by(reporter, subject)
+        if existing is None:
+            raise
+        raise AlreadyReported(existing) from None
     audit.record(reporter, "report.created", concern, subject_type=subject.type, subject_id=subject.id,
                  category=category, team=subject.team.id)
     _tell_coordinators(reporter, concern)

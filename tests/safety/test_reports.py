@@ -83,6 +83,24 @@ def test_reporting_the_same_thing_twice_while_open_makes_no_duplicate(client, sc
     assert len(_reports()) == 2
 
 
+def test_two_reports_racing_past_the_check_still_make_one(scene, monkeypatch):
+    """The second request did not see the first one's row yet: the database's unique index turns it away."""
+    subject = services.load_subjects([("team_message", scene.message.id)])[("team_message", scene.message.id)]
+    first = services.report(scene.minor, subject, "harassment")
+    original = services.open_report_by
+    calls = []
+
+    def not_yet_then_visible(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else original(*args)
+
+    monkeypatch.setattr(services, "open_report_by", not_yet_then_visible)
+    with pytest.raises(services.AlreadyReported) as refused:
+        services.report(scene.minor, subject, "spam")
+    assert refused.value.report.id == first.id
+    assert len(_reports()) == 1
+
+
 def test_once_closed_the_same_person_can_report_again(client, scene):
     db.commit()
     sign_in(client, scene.minor)
