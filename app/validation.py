@@ -19,3 +19,12 @@ def show_on_form(form, error: ValidationFailed) -> list[str]:
         else:
             general.append(message)
     return general
+
+
+def flash_problems(error: ValidationFailed, form=None) -> None:
+    """Show the problems as flash messages: those of a field beside it when a form is given, the rest on top."""
+    from flask import flash
+
+    messages = show_on_form(form, error) if form is not None else [message for _field, message in error.errors]
+    for message in messages:
+        flash(str(message), "error")

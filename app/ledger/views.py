@@ -18,7 +18,7 @@ from app.ledger.forms import ContributionForm
 from app.ledger.models import Contribution, Grant, LedgerEntry
 from app.money import format_money
 from app.pagination import paginate
-from app.validation import ValidationFailed, show_on_form
+from app.validation import ValidationFailed, flash_problems
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -101,8 +101,7 @@ def record_contribution(call_id: int):
                                                  reference=form.reference.data, memo=form.memo.data or "")
         except ValidationFailed as error:
             db.session.rollback()
-            for message in show_on_form(form, error):
-                flash(str(message), "error")
+            flash_problems(error, form)
         else:
             amount = form.amount.data
             db.commit()

@@ -18,18 +18,13 @@ from app.mentoring.forms import OverrideForm, ReasonForm
 from app.mentoring.models import MatchRound, Mentorship, ProposedMatch, RoundOverride, TeamNeeds
 from app.pagination import paginate
 from app.teams.models import Membership, Team
-from app.validation import ValidationFailed, show_on_form
+from app.validation import ValidationFailed, flash_problems
 
 bp = Blueprint("mentoring", __name__)
 
 
 def _page_number() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
-def _flash_errors(error: ValidationFailed) -> None:
-    for _field, message in error.errors:
-        flash(str(message), "error")
 
 
 @bp.app_context_processor
@@ -77,7 +72,7 @@ def start_round():
         round_ = services.start_round(current_user)
     except ValidationFailed as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
         return redirect(url_for("mentoring.rounds"))
     db.commit()
     flash(_("The round is solved. Check each match, change what you must, then confirm."), "success")
@@ -191,8 +186,7 @@ def override(round_id: int, match_id: int):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            for message in show_on_form(form, error):
-                flash(str(message), "error")
+            flash_problems(error, form)
         else:
             db.commit()
             flash(
@@ -229,7 +223,7 @@ def round_action(round_id: int, action: str):
             message = _("The round is discarded; no one was told anything.")
     except ValidationFailed as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
         return redirect(url_for("mentoring.round_page", round_id=round_id))
     db.commit()
     flash(message, "success")
@@ -330,7 +324,7 @@ def move(mentorship_id: int, action: str):
         services.move(mentorship, action, current_user, form.reason.data)
     except ValidationFailed as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
         return redirect(back)
     message = DONE[action](mentorship)
     db.commit()

@@ -22,7 +22,7 @@ from app.mentors import services
 from app.mentors.forms import ConflictForm, MentorProfileForm, TeamNeedsForm, VettingForm
 from app.mentors.labels import EXPERTISE_LABELS, THEME_LABELS, VETTING_FILTER_LABELS, VETTING_KIND_LABELS
 from app.teams.models import Membership, Team
-from app.validation import ValidationFailed, show_on_form
+from app.validation import ValidationFailed, flash_problems
 
 bp = Blueprint("mentors", __name__)
 
@@ -36,11 +36,6 @@ def _labels():
 
 def _page_number() -> int:
     return request.args.get("page", 1, type=int) or 1
-
-
-def _flash_general(messages) -> None:
-    for message in messages:
-        flash(message, "error")
 
 
 def _expertise_choices():
@@ -91,7 +86,7 @@ def profile():
                 bio=form.bio.data, preferred_themes=form.preferred_themes.data,
                 conduct_accepted=form.accept_conduct.data)
         except ValidationFailed as error:
-            _flash_general(show_on_form(form, error))
+            flash_problems(error, form)
         else:
             db.commit()
             flash(_("Your mentor profile is saved."), "success")
@@ -109,7 +104,7 @@ def declare_conflict():
             team = services.find_team(form.team.data)
             services.declare_conflict(current_user, team, form.reason.data)
         except ValidationFailed as error:
-            _flash_general(show_on_form(form, error))
+            flash_problems(error, form)
         else:
             db.commit()
             flash(_("Noted: you will not be matched with “%(name)s”.", name=team.name), "success")
@@ -194,7 +189,7 @@ def record_vetting(user_id: int):
             services.record_vetting(current_user, mentor, kind=form.kind.data, checked_on=form.checked_on.data,
                                     expires_on=form.expires_on.data, note=form.note.data, today=_today())
         except ValidationFailed as error:
-            _flash_general(show_on_form(form, error))
+            flash_problems(error, form)
         else:
             db.commit()
             flash(_("The vetting of %(name)s is recorded.", name=mentor.display_name), "success")
@@ -222,7 +217,7 @@ def team_needs(team_id: int):
             services.save_team_needs(current_user, team, needs=form.needs.data, timezone=form.timezone.data,
                                      note=form.note.data)
         except ValidationFailed as error:
-            _flash_general(show_on_form(form, error))
+            flash_problems(error, form)
         else:
             db.commit()
             flash(_("The team's needs are saved. Coordinators use them to find the right mentor."), "success")

@@ -14,7 +14,7 @@ from app.ledger.models import Contribution
 from app.payments import contributions, gateway
 from app.payments.csp import CHECKOUT_ORIGIN, allowing_form_to
 from app.payments.forms import ContributeForm
-from app.validation import ValidationFailed, show_on_form
+from app.validation import ValidationFailed, flash_problems
 
 bp = Blueprint("contributions", __name__, url_prefix="/payments")
 
@@ -65,8 +65,7 @@ def contribute(call_id: int):
             _contribution, checkout_url = contributions.start(current_user, call, form.amount.data)
         except ValidationFailed as error:
             db.session.rollback()  # no pending row for a checkout that never opened
-            for message in show_on_form(form, error):
-                flash(str(message), "error")
+            flash_problems(error, form)
         else:
             db.commit()
             return redirect(checkout_url, 303)

@@ -20,7 +20,7 @@ from app.payments.csp import CONNECT_ORIGIN, allowing_form_to
 from app.payments.models import Disbursement, Payee
 from app.payments.payout_forms import PayeeForm, ReferenceForm
 from app.teams.models import Membership, Team
-from app.validation import ValidationFailed, show_on_form
+from app.validation import ValidationFailed, flash_problems
 
 bp = Blueprint("payouts", __name__, url_prefix="/payouts")
 
@@ -31,11 +31,6 @@ METHOD_LABELS = {"stripe": _l("Stripe transfer"), "manual": _l("bank transfer by
 @bp.app_context_processor
 def _labels():
     return {"PAYOUT_STATE_LABELS": STATE_LABELS, "PAYOUT_METHOD_LABELS": METHOD_LABELS}
-
-
-def _flash_errors(error: ValidationFailed, form=None) -> None:
-    for message in (show_on_form(form, error) if form is not None else [m for _f, m in error.errors]):
-        flash(str(message), "error")
 
 
 # -- the coordinators' list -------------------------------------------------------------------------
@@ -79,7 +74,7 @@ def release(tranche_id: int):
         disbursement = disbursements.release(current_user, tranche)
     except ValidationFailed as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
         return redirect(back)
     method, amount, currency = disbursement.method, disbursement.amount, disbursement.currency
     db.commit()
@@ -103,7 +98,7 @@ def retry(disbursement_id: int):
         disbursements.retry(current_user, disbursement)
     except ValidationFailed as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
         return redirect(url_for("payouts.index"))
     db.commit()
     flash(_("The transfer is being tried again."), "success")
@@ -125,7 +120,7 @@ def paid_by_hand(disbursement_id: int):
             db.commit()
         else:
             db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
         return redirect(url_for("payouts.index"))
     db.commit()
     flash(_("The payment is recorded."), "success")
@@ -183,7 +178,7 @@ def payee(team_id: int):
                                    organisation=form.organisation.data, email=form.email.data)
         except ValidationFailed as error:
             db.session.rollback()
-            _flash_errors(error, form)
+            flash_problems(error, form)
         else:
             name = chosen.user.display_name
             db.commit()
@@ -206,7 +201,7 @@ def bank_reference(payee_id: int):
         payees.record_bank_reference(current_user, payee, form.reference.data)
     except ValidationFailed as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
     else:
         db.commit()
         flash(_("The bank details reference is recorded: tranches can be paid by hand."), "success")

@@ -42,7 +42,7 @@ from app.storage import InvalidKey, get_storage
 from app.teams.models import Membership, Team
 from app.teams.services import teams_of
 from app.uploads import UploadRejected, accepted_extensions, check_upload, upload_limits
-from app.validation import ValidationFailed
+from app.validation import ValidationFailed, flash_problems
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -95,11 +95,6 @@ def _load_viewable(proposal_id: int) -> Proposal:
     proposal = _load(proposal_id)
     policy.require(policy.can_view_proposal(current_user, proposal))
     return proposal
-
-
-def _flash_errors(error: ValidationFailed) -> None:
-    for _field, message in error.errors:
-        flash(str(message), "error")
 
 
 # -- my proposals -----------------------------------------------------------------------------------
@@ -261,7 +256,7 @@ def _refuse_edit(proposal: Proposal):
         try:
             services.submit(current_user, proposal)
         except IllegalMove as error:
-            _flash_errors(error)
+            flash_problems(error)
         except ValidationFailed:
             pass
         db.session.rollback()
@@ -334,7 +329,7 @@ def _save(proposal: Proposal, form: ProposalForm, *, submitting: bool):
         return _conflict(proposal.id, form, values, caught_by_database=True)
     except IllegalMove as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     except ValidationFailed as failed:
         db.commit()  # the draft itself is saved; only the submission waits
@@ -408,7 +403,7 @@ def withdraw(proposal_id: int):
         services.withdraw(current_user, proposal, form.reason.data)
     except IllegalMove as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_problems(error)
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     except StaleDataError:
         db.session.rollback()

@@ -17,7 +17,7 @@ from app.teams import services
 from app.teams.forms import HandOverForm, InviteForm, TeamForm
 from app.teams.models import Invitation, Membership, Team
 from app.tokens import LinkExpired, LinkInvalid
-from app.validation import ValidationFailed, show_on_form
+from app.validation import ValidationFailed, flash_problems, show_on_form
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
@@ -35,11 +35,6 @@ def _load_team(team_id: int) -> Team:
 def _team_choices(form: TeamForm) -> None:
     form.country.choices = options([("", _l("Choose a country"))]) + country_choices()
     form.languages.choices = language_choices()
-
-
-def _flash_general(error: ValidationFailed, form=None) -> None:
-    for message in (show_on_form(form, error) if form is not None else [m for _f, m in error.errors]):
-        flash(message, "error")
 
 
 @bp.route("/")
@@ -173,7 +168,7 @@ def hand_over(team_id: int):
         try:
             services.hand_over_lead(current_user, team, form.new_lead.data)
         except ValidationFailed as error:
-            _flash_general(error)
+            flash_problems(error)
         else:
             db.commit()
             flash(_("%(name)s now leads the team.", name=team.lead.display_name), "success")
@@ -235,7 +230,7 @@ def answer_invitation(token: str, answer: str):
         else:
             services.decline_invitation(current_user, invitation)
     except ValidationFailed as error:
-        _flash_general(error)
+        flash_problems(error)
         return redirect(url_for("teams.index"))
     db.commit()
     if answer == "accept":

@@ -14,7 +14,7 @@ from app.teams.models import Membership, Team
 from app.teamspace import services
 from app.teamspace.forms import MeetingForm, MessageForm, ThreadForm
 from app.teamspace.models import TeamThread
-from app.validation import ValidationFailed, show_on_form
+from app.validation import ValidationFailed, flash_problems
 
 bp = Blueprint("teamspace", __name__, url_prefix="/teams/<int:team_id>/space")
 
@@ -42,11 +42,6 @@ def _load_thread(team: Team, thread_id: int) -> TeamThread:
     if thread is None or thread.team_id != team.id:
         abort(404)  # another team's thread is not reachable through this team's address
     return thread
-
-
-def _general(form, error: ValidationFailed) -> None:
-    for message in show_on_form(form, error):
-        flash(str(message), "error")
 
 
 def _people(team: Team):
@@ -98,7 +93,7 @@ def start_thread(team_id: int):
         try:
             thread = services.start_thread(current_user, team, form.title.data, form.body.data)
         except ValidationFailed as error:
-            _general(form, error)
+            flash_problems(error, form)
         else:
             db.commit()
             flash(_("Your thread is started."), "success")
@@ -138,7 +133,7 @@ def post_message(team_id: int, thread_id: int):
         try:
             message = services.post_message(current_user, thread, form.body.data)
         except ValidationFailed as error:
-            _general(form, error)
+            flash_problems(error, form)
         else:
             page = services.message_page(message)
             db.commit()
@@ -165,7 +160,7 @@ def meetings(team_id: int):
                 services.log_meeting(current_user, team, met_on=form.met_on.data, minutes=form.minutes.data,
                                      topics=form.topics.data, next_steps=form.next_steps.data)
             except ValidationFailed as error:
-                _general(form, error)
+                flash_problems(error, form)
             else:
                 db.commit()
                 flash(_("The meeting is logged. The team can read it here."), "success")
