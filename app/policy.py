@@ -388,19 +388,33 @@ def can_view_team_mentoring(user, team) -> bool:
     return _is_member(user, team) or is_coordinator(user) or mentorship_state(user, team) is not None
 
 
+def can_move_mentorship(user, mentorship, action: str) -> bool:
+    """Whether the person holds one of the relations the mentorship table asks for this move."""
+    from app.mentoring.workflow import COORDINATOR, MENTOR, TEAM, move_for
+
+    move = move_for(mentorship.state, action)
+    if move is None or not is_confirmed(user):
+        return False
+    relations = {
+        MENTOR: lambda: mentorship.mentor_id == user.id,
+        TEAM: lambda: _is_member(user, mentorship.team),
+        COORDINATOR: lambda: is_coordinator(user),
+    }
+    return any(relations[actor]() for actor in move.actors)
+
+
 def can_answer_mentorship(user, mentorship) -> bool:
-    return (_signed_in(user) and mentorship.mentor_id == user.id and mentorship.state == "offered")
+    """The offered mentor accepts or declines (both moves have the same actor in the table)."""
+    return can_move_mentorship(user, mentorship, "accept")
 
 
 def can_end_mentorship(user, mentorship) -> bool:
     """The mentor, any member of the team or a coordinator may end an active mentorship."""
-    if not _signed_in(user) or mentorship.state != "active":
-        return False
-    return mentorship.mentor_id == user.id or _is_member(user, mentorship.team) or is_coordinator(user)
+    return can_move_mentorship(user, mentorship, "end")
 
 
 def can_cancel_offer(user, mentorship) -> bool:
-    return is_coordinator(user) and mentorship.state == "offered"
+    return can_move_mentorship(user, mentorship, "withdraw")
 
 
 # -- the team's space -----------------------------------------------------------------------------
@@ -464,6 +478,22 @@ def can_onboard_payee(user, payee) -> bool:
 def can_manage_payouts(user) -> bool:
     """Release tranches, record bank details and manual payments, retry failed transfers: coordinators."""
     return is_coordinator(user)
+
+
+def can_view_contribution(user, contribution) -> bool:
+    """A contribution's receipt page: the person who gave it."""
+    return _signed_in(user) and contribution.contributor_id is not None and contribution.contributor_id == user.id
+
+
+def can_view_payee(user, team, payee) -> bool:
+    """Who receives a team's money: the team, coordinators, and the payee themself (often not a member)."""
+    return can_view_team_details(user, team) or (_signed_in(user) and payee is not None and payee.user_id == user.id)
+
+
+def is_party_to_mentorship(user, mentorship) -> bool:
+    """The mentor, the team's members and coordinators: told why a move is impossible rather than refused."""
+    return _signed_in(user) and (mentorship.mentor_id == user.id or _is_member(user, mentorship.team)
+                                 or is_coordinator(user))
 
 
 # -- enforcement ----------------------------------------------------------------------------------

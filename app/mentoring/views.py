@@ -304,7 +304,8 @@ def move(mentorship_id: int, action: str):
         else url_for("mentoring.team", team_id=mentorship.team_id)
     )
     if not allowed(current_user, mentorship):
-        if workflow.move_for(mentorship.state, action) is None and _involved(mentorship):
+        illegal = workflow.move_for(mentorship.state, action) is None
+        if illegal and policy.is_party_to_mentorship(current_user, mentorship):
             flash(
                 _(
                     "A mentorship that is %(state)s cannot be changed this way (%(action)s).",
@@ -330,12 +331,3 @@ def move(mentorship_id: int, action: str):
     db.commit()
     flash(message, "success")
     return redirect(back)
-
-
-def _involved(mentorship: Mentorship) -> bool:
-    """People who may hear that a move is illegal now (say, a decline after acceptance) rather than a bare 403."""
-    return (
-        mentorship.mentor_id == current_user.id
-        or mentorship.team.has_member(current_user)
-        or policy.is_coordinator(current_user)
-    )

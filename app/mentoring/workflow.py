@@ -59,21 +59,6 @@ def move_for(state: str, action: str) -> Move | None:
     return TRANSITIONS.get((state, action))
 
 
-def holds(actor, mentorship, relation: str) -> bool:
-    if not policy.is_confirmed(actor):
-        return False
-    if relation == MENTOR:
-        return mentorship.mentor_id == actor.id
-    if relation == TEAM:
-        return mentorship.team.has_member(actor)
-    return policy.is_coordinator(actor)
-
-
-def can_move(actor, mentorship, action: str) -> bool:
-    move = move_for(mentorship.state, action)
-    return move is not None and any(holds(actor, mentorship, relation) for relation in move.actors)
-
-
 def transition(mentorship, action: str, actor, reason: str | None = None) -> Move:
     """Make the move or raise: IllegalMove (no such move from here), NotAllowed, or ValidationFailed (reason)."""
     move = move_for(mentorship.state, action)
@@ -90,7 +75,7 @@ def transition(mentorship, action: str, actor, reason: str | None = None) -> Mov
                 )
             ]
         )
-    if not can_move(actor, mentorship, action):
+    if not policy.can_move_mentorship(actor, mentorship, action):
         raise NotAllowed(action)
     reason = (reason or "").strip() or None
     if move.needs_reason and not reason:

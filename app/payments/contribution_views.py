@@ -80,5 +80,5 @@ def done(contribution_id: int):
     if contribution is None:
         abort(404)
     # Only the person who gave sees this page (coordinators read every contribution in the call's ledger).
-    policy.require(contribution.contributor_id is not None and contribution.contributor_id == current_user.id)
+    policy.require(policy.can_view_contribution(current_user, contribution))
     return render_template("payments/contribution_done.html", contribution=contribution, call=contribution.call)

@@ -16,7 +16,7 @@ from app import audit, db, jobs
 from app.db import utcnow
 from app.ledger import balances as rules
 from app.ledger import services as ledger
-from app.ledger.models import Grant, Tranche
+from app.ledger.models import Tranche
 from app.payments import gateway
 from app.payments.models import Disbursement
 from app.payments.payees import payee_of
@@ -189,7 +189,3 @@ def open_payouts(states=("pending", "failed")):
     """The coordinator's list: payments not settled yet, oldest first."""
     return select(Disbursement).where(Disbursement.state.in_(states)).order_by(Disbursement.created_at,
                                                                                Disbursement.id)
-
-
-def tranche_for_release(tranche_id: int) -> Tranche | None:
-    return db.session.scalar(select(Tranche).join(Grant).where(Tranche.id == tranche_id))

@@ -165,8 +165,7 @@ def _payee_page(team: Team, form: PayeeForm | None = None, status: int = 200):
 def payee(team_id: int):
     team = _load_team(team_id)
     current = payees.payee_of(team)
-    policy.require(policy.can_view_team_details(current_user, team)
-                   or (current is not None and current.user_id == current_user.id))
+    policy.require(policy.can_view_payee(current_user, team, current))
     if request.method == "GET":
         return _payee_page(team)
     policy.require(policy.can_choose_payee(current_user, team))
