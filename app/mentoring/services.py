@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app import audit, db, policy
@@ -77,14 +77,20 @@ def vetted_ids(user_ids: Iterable[int], today: date | None = None) -> set[int]:
     )
 
 
-def waiting_teams() -> list[Team]:
+def _waiting() -> Select:
     """Teams that stated their needs and have no mentor, active or offered: the round is about them."""
     taken = select(Mentorship.team_id).where(Mentorship.state.in_(OPEN_STATES))
+    return select(Team).join(TeamNeeds, TeamNeeds.team_id == Team.id).where(Team.id.not_in(taken))
+
+
+def waiting_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(_waiting().subquery())) or 0
+
+
+def waiting_teams() -> list[Team]:
     return list(
         db.session.scalars(
-            select(Team)
-            .join(TeamNeeds, TeamNeeds.team_id == Team.id)
-            .where(Team.id.not_in(taken))
+            _waiting()
             .options(selectinload(Team.memberships).selectinload(Membership.user))
             .order_by(Team.id)
         )
@@ -193,7 +199,7 @@ def start_round(actor: User) -> MatchRound:
     """One open round at a time: starting again returns the open one, solved afresh."""
     round_ = open_round()
     if round_ is None:
-        if not waiting_teams():
+        if not waiting_count():
             raise ValidationFailed(
                 [(None, _l("No team is waiting for a mentor: a team enters a round once it states what it needs."))]
             )

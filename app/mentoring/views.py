@@ -55,7 +55,7 @@ def rounds():
     return render_template(
         "mentoring/rounds.html",
         page=page,
-        waiting=len(services.waiting_teams()),
+        waiting=services.waiting_count(),
         available=len(services.available_mentors()),
         current=services.open_round(),
         form=EmptyForm(),
