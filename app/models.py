@@ -17,6 +17,17 @@ from app.mentoring.models import (  # noqa: F401
 )
 from app.notices.models import Notification, NotificationPreference, ProposalComment  # noqa: F401
 from app.payments.models import Disbursement, Payee, StripeEvent  # noqa: F401
+from app.projects.models import (  # noqa: F401
+    AgreementTemplate,
+    DueDateChange,
+    EvidenceFile,
+    EvidenceSubmission,
+    GrantAgreement,
+    MilestoneEvent,
+    MilestoneFeedback,
+    ProjectMilestone,
+    Publication,
+)
 from app.proposals.models import Attachment, BudgetLine, PlannedMilestone, Proposal, ProposalVersion  # noqa: F401
 from app.reviews.models import CriterionScore, ReviewAssignment  # noqa: F401
 from app.safety.models import Report  # noqa: F401

@@ -496,6 +496,120 @@ def is_party_to_mentorship(user, mentorship) -> bool:
                                  or is_coordinator(user))
 
 
+# -- delivering projects --------------------------------------------------------------------------
+def guardian_ids_of_minors(team) -> set[int]:
+    """Guardians who gave consent for a minor member of the team."""
+    ids = set()
+    for membership in team.memberships:
+        for consent in membership.user.consent_requests:
+            if consent.state == "given" and consent.guardian_id is not None and needs_guardian_consent(membership.user):
+                ids.add(consent.guardian_id)
+    return ids
+
+
+def _team_payee(team):
+    from app.payments.payees import payee_of
+
+    return payee_of(team)
+
+
+def countersigner_capacity(user, grant) -> tuple[str | None, str | None]:
+    """(kind, organisation) in which the person may countersign the team's agreement, or (None, None)."""
+    if not (is_confirmed(user) and is_adult(user)) or _is_member(user, grant.team):
+        return None, None
+    payee = _team_payee(grant.team)
+    if payee is not None and payee.user_id == user.id and payee.kind == "organisation":
+        return "organisation", payee.organisation
+    if user.id in guardian_ids_of_minors(grant.team):
+        return "guardian", None
+    if payee is not None and payee.user_id == user.id:
+        return "guardian", None
+    return None, None
+
+
+def countersigners(grant) -> list:
+    """Everyone who may countersign: the guardians of the team's minors and the team's payee."""
+    from sqlalchemy import select
+
+    from app import db
+    from app.accounts.models import User
+
+    ids = guardian_ids_of_minors(grant.team)
+    payee = _team_payee(grant.team)
+    if payee is not None:
+        ids.add(payee.user_id)
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))) if ids else []
+
+
+def can_view_project(user, grant) -> bool:
+    """The project's page: its team, its mentors, the call's managers, coordinators, and those who countersign."""
+    if not _signed_in(user):
+        return False
+    return (_is_member(user, grant.team) or is_team_mentor(user, grant.team) or can_manage_call(user, grant.call)
+            or countersigner_capacity(user, grant)[0] is not None)
+
+
+def can_edit_agreement_template(user, call) -> bool:
+    return is_confirmed(user) and can_manage_call(user, call) and call.state != "archived"
+
+
+def can_accept_agreement(user, grant) -> bool:
+    return _is_lead(user, grant.team) and is_confirmed(user) and grant.state == "awarded"
+
+
+def can_countersign(user, grant) -> bool:
+    return grant.state == "awarded" and countersigner_capacity(user, grant)[0] is not None
+
+
+def can_submit_evidence(user, milestone) -> bool:
+    """Members of an active project send evidence while the milestone waits for it."""
+    grant = milestone.grant
+    return (_is_member(user, grant.team) and is_confirmed(user) and has_consent(user) and grant.state == "active"
+            and milestone.state in ("planned", "changes_requested"))
+
+
+def can_give_milestone_feedback(user, milestone) -> bool:
+    """The team's active mentor signs off, or raises concerns, on evidence waiting for a decision."""
+    return milestone.state == "submitted" and milestone.grant.state == "active" and is_team_mentor(
+        user, milestone.grant.team)
+
+
+def is_milestone_approver(user, grant) -> bool:
+    """Coordinators always; the call's funders too when the call says funders approve."""
+    if is_coordinator(user):
+        return True
+    return (grant.call.milestone_approver == "funder" and has_role(user, "funder") and is_confirmed(user)
+            and grant.call.is_managed_by(user))
+
+
+def can_decide_milestone(user, milestone) -> bool:
+    return milestone.state == "submitted" and milestone.grant.state == "active" and is_milestone_approver(
+        user, milestone.grant)
+
+
+def can_request_due_date_change(user, milestone) -> bool:
+    return (_is_member(user, milestone.grant.team) and is_confirmed(user) and milestone.grant.state == "active"
+            and milestone.state != "approved")
+
+
+def can_decide_due_date_change(user, milestone) -> bool:
+    return is_coordinator(user)
+
+
+def can_download_evidence(user, grant) -> bool:
+    return can_view_project(user, grant)
+
+
+def can_publish_project(user, grant) -> bool:
+    """The team's lead chooses whether its active or completed project appears in the public showcase."""
+    return _is_lead(user, grant.team) and is_confirmed(user) and grant.state in ("active", "completed")
+
+
+def can_view_projects(user) -> bool:
+    """The list of every project in delivery: coordinators and funders (who see their calls' projects)."""
+    return is_coordinator(user) or (is_confirmed(user) and has_role(user, "funder"))
+
+
 # -- enforcement ----------------------------------------------------------------------------------
 def require(allowed: bool) -> None:
     """Stop the request with 403 unless the rule allows it."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from app import db
 from app.accounts.models import GuardianConsent, RoleGrant, User
 from app.accounts.passwords import hash_password
@@ -191,3 +193,44 @@ def create_mentorship(team: Team, mentor: User, *, state: str = "active"):
     db.session.add(mentorship)
     db.session.flush()
     return mentorship
+
+
+def create_project(team: Team | None = None, call=None, *, state: str = "active", approved: int = 0,
+                   reach: tuple[int, int, int] = (100, 2, 1), amount: int = 300_000, title: str | None = None,
+                   published: bool = False, submitted: int = 0):
+    """An awarded proposal's grant as delivery leaves it: `state` active (agreement signed) or completed, with
+    its first `approved` milestones approved (each reporting `reach` = people, pieces, events) and the next
+    `submitted` ones waiting for a decision. Rows are written directly, without the services' checks."""
+    from app.ledger.services import grant_of
+    from app.projects.agreements import current_template
+    from app.projects.models import EvidenceSubmission, GrantAgreement, ProjectMilestone, Publication
+
+    proposal = create_proposal(team, call, state="awarded", amount=amount, title=title)
+    grant = grant_of(proposal)
+    now = utcnow()
+    if state in ("active", "completed"):
+        template = current_template(proposal.call)
+        db.session.add(GrantAgreement(grant_id=grant.id, template_id=template.id, version=template.version,
+                                      text_accepted=template.body, accepted_by_id=proposal.team.lead_id))
+        grant.state, grant.activated_at = "active", now
+    milestones = list(db.session.scalars(
+        select(ProjectMilestone).where(ProjectMilestone.grant_id == grant.id).order_by(ProjectMilestone.position)))
+    if state == "completed":
+        approved = len(milestones)
+    for index, milestone in enumerate(milestones):
+        if index < approved + submitted:
+            people, pieces, events = reach
+            milestone.submissions.append(EvidenceSubmission(
+                number=1, report="Done.", links=[], people_reached=people, content_pieces=pieces,
+                events_held=events, submitted_by_id=proposal.team.lead_id))
+            milestone.state, milestone.submitted_at = "submitted", now
+        if index < approved:
+            milestone.state, milestone.approved_at = "approved", now
+            milestone.tranche.state = "payable"
+    if state == "completed":
+        grant.state, grant.completed_at = "completed", now
+    if published:
+        db.session.add(Publication(grant_id=grant.id, summary=proposal.summary, links=[],
+                                   published_by_id=proposal.team.lead_id))
+    db.session.flush()
+    return grant

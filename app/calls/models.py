@@ -13,6 +13,7 @@ from app.types import state_enum
 
 CALL_STATES = ("draft", "published", "closed", "archived")
 THEMES = ("counter_narratives", "digital_literacy", "intercultural_dialogue", "hate_speech", "inclusion", "other")
+MILESTONE_APPROVERS = ("coordinator", "funder")
 CURRENCIES = ("CAD", "EUR", "USD", "GBP", "CHF", "XOF", "MAD", "TND")
 
 
@@ -47,6 +48,9 @@ class Call(Base):
     review_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     min_reviews: Mapped[int] = mapped_column(Integer, default=2)
     blind_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who approves the funded projects' milestones: the programme's coordinators or the call's funders.
+    milestone_approver: Mapped[str] = mapped_column(state_enum(MILESTONE_APPROVERS, "milestone_approver"),
+                                                    default="coordinator", server_default="coordinator")
     state: Mapped[str] = mapped_column(state_enum(CALL_STATES, "call_state"), default="draft", index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

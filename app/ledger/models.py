@@ -39,6 +39,8 @@ class Grant(Base):
     state: Mapped[str] = mapped_column(state_enum(GRANT_STATES, "grant_state"), default="awarded")
     awarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     awarded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the agreement was fully signed
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # every milestone was approved
 
     proposal: Mapped[Proposal] = relationship()
     call: Mapped[Call] = relationship()

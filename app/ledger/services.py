@@ -111,6 +111,9 @@ def open_grant(actor, proposal: Proposal, amount: int) -> Grant:
     db.session.flush()
     record(proposal.call, rules.AWARD, amount, actor=actor, grant=grant, source_key=f"award:{grant.id}",
            memo=proposal.title)
+    from app.projects.plan import plan_delivery  # delivery builds on the ledger, not the other way round
+
+    plan_delivery(grant)
     return grant
 
 

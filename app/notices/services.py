@@ -38,6 +38,16 @@ KIND_NAMES = {
     "meeting_logged": _l("A mentor logs a meeting"),
     "concern_reported": _l("Someone reports a concern"),
     "payee_chosen": _l("You are named to receive a team's grant money"),
+    "agreement_to_countersign": _l("A grant agreement waits for your countersignature"),
+    "project_active": _l("A project's grant agreement is signed"),
+    "milestone_submitted": _l("A team sends evidence for a milestone"),
+    "milestone_feedback": _l("A mentor signs off or raises concerns on a milestone"),
+    "milestone_approved": _l("A milestone is approved"),
+    "milestone_changes_requested": _l("Changes are requested on a milestone"),
+    "due_date_requested": _l("A team asks to move a due date"),
+    "due_date_decided": _l("A request to move a due date is answered"),
+    "milestone_due_soon": _l("A milestone is due soon"),
+    "milestone_overdue": _l("A milestone is overdue"),
 }
 KIND_SENTENCES = {
     "comment": _l("%(actor)s commented on “%(title)s”."),
@@ -56,6 +66,17 @@ KIND_SENTENCES = {
     "meeting_logged": _l("%(actor)s logged a meeting with “%(team)s”."),
     "concern_reported": _l("%(actor)s reported a concern: %(category)s."),
     "payee_chosen": _l("%(actor)s named you to receive the grant money of “%(team)s”."),
+    "agreement_to_countersign": _l("%(actor)s accepted the grant agreement of “%(title)s”; it needs your "
+                                   "countersignature."),
+    "project_active": _l("The grant agreement of “%(title)s” is signed: the project is under way."),
+    "milestone_submitted": _l("%(actor)s sent evidence for “%(milestone)s” (%(title)s)."),
+    "milestone_feedback": _l("%(actor)s gave feedback on “%(milestone)s” (%(title)s)."),
+    "milestone_approved": _l("“%(milestone)s” (%(title)s) is approved."),
+    "milestone_changes_requested": _l("Changes are requested on “%(milestone)s” (%(title)s)."),
+    "due_date_requested": _l("%(actor)s asks to move the due date of “%(milestone)s” (%(title)s)."),
+    "due_date_decided": _l("The request to move the due date of “%(milestone)s” (%(title)s) is answered."),
+    "milestone_due_soon": _l("“%(milestone)s” (%(title)s) is due on %(due)s."),
+    "milestone_overdue": _l("“%(milestone)s” (%(title)s) was due on %(due)s and is overdue."),
 }
 NOTICE_KINDS = tuple(KIND_NAMES)
 ACTION_KINDS = {

@@ -1,0 +1,1 @@
+"""Delivering funded projects: agreements, milestones with evidence, due dates and publication."""
