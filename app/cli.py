@@ -124,16 +124,24 @@ def outbox_deliver():
 
 
 @reminders_cli.command("send")
-@click.option("--days-before", default=3, show_default=True, help="How close a deadline must be.")
+@click.option("--days-before", default=3, show_default=True, help="How close a review deadline must be.")
+@click.option("--milestone-days-before", default=7, show_default=True, help="How close a milestone's due date must be.")
 @with_appcontext
-def reminders_send(days_before: int):
-    """Remind reviewers whose review is due soon; running it twice sends nothing twice."""
+def reminders_send(days_before: int, milestone_days_before: int):
+    """Remind reviewers and teams of deadlines and flag overdue milestones; running it twice sends nothing twice."""
     from app import db
+    from app.db import utcnow
+    from app.projects.reminders import flag_overdue_milestones, send_milestone_reminders
     from app.reviews.reminders import send_review_reminders
 
-    count = send_review_reminders(days_before=days_before)
+    now = utcnow()  # one instant for the whole run
+    reviews = send_review_reminders(now, days_before=days_before)
+    milestones = send_milestone_reminders(now, days_before=milestone_days_before)
+    overdue = flag_overdue_milestones(now)
     db.commit()
-    click.echo(f"{count} review reminder(s) queued.")
+    click.echo(f"{reviews} review reminder(s) queued.")
+    click.echo(f"{milestones} milestone reminder(s) sent.")
+    click.echo(f"{overdue} overdue milestone(s) flagged.")
 
 
 @payments_cli.command("reconcile")

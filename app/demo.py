@@ -63,6 +63,7 @@ def load_demo_data() -> None:
     from app.db import utcnow
     from app.ledger.demo import load_demo_ledger
     from app.mentoring.demo import load_demo_mentoring
+    from app.projects.demo import load_demo_projects
     from app.proposals.demo import load_demo_proposals
     from app.reviews.demo import load_demo_reviews
     from app.teams import services as teams
@@ -102,6 +103,7 @@ def load_demo_data() -> None:
     proposals = load_demo_proposals(users, [voices, collective], calls)
     load_demo_reviews(users, proposals)
     load_demo_mentoring(users, {"voices": voices, "collective": collective})
+    load_demo_projects(users, {"voices": voices, "collective": collective})
 
 
 def print_sign_ins() -> None:

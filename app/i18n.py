@@ -55,6 +55,21 @@ def register_i18n(app: Flask) -> None:
     )
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.add_template_filter(format_number, "numberformat")
+    app.add_template_filter(format_file_size, "filesize")
+
+
+def format_number(value) -> str:
+    """1234567 as "1,234,567" in English and "1 234 567" in French."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value or 0, locale=str(get_locale() or "en"))
+
+
+def format_file_size(size: int) -> str:
+    from app.uploads import format_size
+
+    return format_size(size)
 
 
 def current_language() -> str:

@@ -129,6 +129,21 @@ def _upload_folder(app: Flask) -> Path:
     return folder if folder.is_absolute() else Path(app.instance_path) / folder
 
 
+def send_stored(key: str, *, filename: str, content_type: str):
+    """A private download of a stored file (404 when it is gone): never cached, never sniffed into HTML."""
+    from flask import abort, send_file
+
+    try:
+        stream = get_storage().open(key)
+    except (FileNotFoundError, InvalidKey):
+        abort(404)
+    response = send_file(stream, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0,
+                         etag=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def get_storage(app: Flask | None = None) -> Storage:
     """One storage object per app, built from its settings the first time it is asked for."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]

@@ -56,6 +56,8 @@ UPLOAD_KINDS = {
     "pitch_deck": ("pdf", "pptx", "odp"),
     "storyboard": ("pdf", "png", "jpeg"),
     "video": ("mp4", "mov", "webm"),
+    # A milestone's evidence: documents, photos and the videos the project made.
+    "evidence": ("pdf", "pptx", "odp", "png", "jpeg", "mp4", "mov", "webm"),
 }
 
 # Bytes per kind; the app's UPLOAD_LIMITS setting overrides any of them.
@@ -63,6 +65,7 @@ DEFAULT_UPLOAD_LIMITS = {
     "pitch_deck": 20 * MB,
     "storyboard": 20 * MB,
     "video": 200 * MB,
+    "evidence": 200 * MB,
 }
 
 
@@ -172,7 +175,7 @@ def _measure(stream: BinaryIO, limit: int) -> tuple[BinaryIO, int, bytes]:
         while chunk := stream.read(CHUNK_SIZE):
             size += len(chunk)
             if size > limit:
-                raise UploadRejected(_l("The file is too large: the limit is %(limit)s.", limit=_format_size(limit)))
+                raise UploadRejected(_l("The file is too large: the limit is %(limit)s.", limit=format_size(limit)))
             if len(head) < HEAD_SIZE:
                 head += chunk[: HEAD_SIZE - len(head)]
             if copy is not None:
@@ -195,8 +198,10 @@ def _seekable(stream) -> bool:
         return False
 
 
-def _format_size(size: int) -> str:
+def format_size(size: int) -> str:
     locale = str(get_locale() or "en") if has_app_context() else "en"
+    if size < MB:
+        return format_unit(max(1, round(size / 1024)), "digital-kilobyte", length="short", locale=locale)
     return format_unit(round(size / MB, 1), "digital-megabyte", length="short", locale=locale)
 
 

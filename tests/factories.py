@@ -202,17 +202,13 @@ def create_project(team: Team | None = None, call=None, *, state: str = "active"
     its first `approved` milestones approved (each reporting `reach` = people, pieces, events) and the next
     `submitted` ones waiting for a decision. Rows are written directly, without the services' checks."""
     from app.ledger.services import grant_of
-    from app.projects.agreements import current_template
-    from app.projects.models import EvidenceSubmission, GrantAgreement, ProjectMilestone, Publication
+    from app.projects.models import EvidenceSubmission, ProjectMilestone, Publication
 
     proposal = create_proposal(team, call, state="awarded", amount=amount, title=title)
     grant = grant_of(proposal)
     now = utcnow()
     if state in ("active", "completed"):
-        template = current_template(proposal.call)
-        db.session.add(GrantAgreement(grant_id=grant.id, template_id=template.id, version=template.version,
-                                      text_accepted=template.body, accepted_by_id=proposal.team.lead_id))
-        grant.state, grant.activated_at = "active", now
+        sign_agreement(grant)
     milestones = list(db.session.scalars(
         select(ProjectMilestone).where(ProjectMilestone.grant_id == grant.id).order_by(ProjectMilestone.position)))
     if state == "completed":
@@ -232,5 +228,18 @@ def create_project(team: Team | None = None, call=None, *, state: str = "active"
     if published:
         db.session.add(Publication(grant_id=grant.id, summary=proposal.summary, links=[],
                                    published_by_id=proposal.team.lead_id))
+    db.session.flush()
+    return grant
+
+
+def sign_agreement(grant):
+    """The grant's agreement accepted by the team's lead: the project is active and its money can be paid."""
+    from app.projects.agreements import current_template
+    from app.projects.models import GrantAgreement
+
+    template = current_template(grant.call)
+    db.session.add(GrantAgreement(grant_id=grant.id, template_id=template.id, version=template.version,
+                                  text_accepted=template.body, accepted_by_id=grant.team.lead_id))
+    grant.state, grant.activated_at = "active", utcnow()
     db.session.flush()
     return grant

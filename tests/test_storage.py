@@ -357,7 +357,8 @@ def test_limits_come_from_the_app_settings_when_set(app, monkeypatch):
 
 
 def test_default_limits_suit_each_kind():
-    assert DEFAULT_UPLOAD_LIMITS == {"pitch_deck": 20 * 1024**2, "storyboard": 20 * 1024**2, "video": 200 * 1024**2}
+    assert DEFAULT_UPLOAD_LIMITS == {"pitch_deck": 20 * 1024**2, "storyboard": 20 * 1024**2, "video": 200 * 1024**2,
+                                     "evidence": 200 * 1024**2}  # a milestone's evidence may be a video
 
 
 def test_a_stream_that_cannot_seek_is_copied_and_handed_back_rewound():

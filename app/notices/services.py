@@ -101,7 +101,21 @@ def sentence(notification: Notification) -> str:
     if template is None:
         return notification.kind
     params = {"actor": "", "title": "", **(notification.params or {})}
+    if isinstance(params.get("due"), str):
+        params["due"] = _reader_date(params["due"])
     return str(template) % params
+
+
+def _reader_date(iso: str) -> str:
+    """Dates are stored once for every recipient (ISO); each reads them in their own language."""
+    from datetime import date
+
+    from flask_babel import format_date
+
+    try:
+        return format_date(date.fromisoformat(iso), "long")
+    except ValueError:
+        return iso
 
 
 # -- comments ---------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ SETTLE_AFTER = timedelta(minutes=10)
 def release(actor, tranche: Tranche) -> Disbursement:
     """Make the tranche payable and pay it: by Stripe when it is on and the payee is ready, else by hand."""
     grant = tranche.grant
+    if grant.state not in ("active", "completed"):
+        raise ValidationFailed([(None, _l("The grant agreement is not signed yet: no money is paid before it is."))])
     ledger.locked_call(grant.call_id)  # one money decision at a time on this call
     existing = db.session.scalar(select(Disbursement).where(Disbursement.tranche_id == tranche.id))
     if existing is not None:
@@ -63,6 +65,30 @@ def release(actor, tranche: Tranche) -> Disbursement:
     if stripe_on:
         jobs.enqueue(pay, disbursement.id)
     return disbursement
+
+
+def make_payable(actor, tranche: Tranche) -> Disbursement | None:
+    """Its milestone is approved: the tranche is owed, and paid at once when the payee can receive it.
+
+    A payee not ready yet (no Stripe account, no bank details) leaves it payable on the payouts page: the
+    approval itself never waits for the money side."""
+    if tranche.state != "planned":
+        return None
+    payee = payee_of(tranche.grant.team)
+    ready = payee is not None and (payee.ready_for_stripe if gateway.enabled() else payee.ready_by_hand)
+    if ready and tranche.amount > 0:
+        return release(actor, tranche)
+    tranche.state = "payable"
+    db.session.flush()
+    audit.record(actor, "payout.payable", tranche.grant, tranche_id=tranche.id, amount=tranche.amount)
+    return None
+
+
+def awaiting_release():
+    """Tranches owed (their milestone approved) that no payment has been made for yet, oldest grant first."""
+    return (select(Tranche).where(Tranche.state == "payable", Tranche.amount > 0,
+                                  ~select(Disbursement.id).where(Disbursement.tranche_id == Tranche.id).exists())
+            .order_by(Tranche.grant_id, Tranche.position))
 
 
 def _settled(disbursement: Disbursement, transfer) -> None:

@@ -22,6 +22,8 @@ from app.payments.payout_forms import PayeeForm, ReferenceForm
 from app.teams.models import Membership, Team
 from app.validation import ValidationFailed, flash_problems
 
+WAITING_SHOWN = 50
+
 bp = Blueprint("payouts", __name__, url_prefix="/payouts")
 
 STATE_LABELS = {"pending": _l("waiting"), "paid": _l("paid"), "failed": _l("failed"), "cancelled": _l("cancelled")}
@@ -43,7 +45,12 @@ def index():
         .selectinload(Grant.team), selectinload(Disbursement.payee).selectinload(Payee.user),
         selectinload(Disbursement.tranche))
     page = paginate(query, max(request.args.get("page", 1, type=int) or 1, 1), current_app.config["PAGE_SIZE"])
+    # Bounded: a coordinator releases these as payees get ready; the grant pages hold the rest.
+    waiting = list(db.session.scalars(disbursements.awaiting_release().options(
+        selectinload(Tranche.grant).selectinload(Grant.team), selectinload(Tranche.grant)
+        .selectinload(Grant.proposal)).limit(WAITING_SHOWN + 1)))
     return render_template("payments/payouts.html", page=page, action_form=EmptyForm(),
+                           waiting=waiting[:WAITING_SHOWN], more_waiting=len(waiting) > WAITING_SHOWN,
                            forms={d.id: ReferenceForm(formdata=None, prefix=f"d{d.id}") for d in page.items},
                            stripe_on=gateway.enabled())
 

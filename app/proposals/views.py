@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -38,7 +38,7 @@ from app.proposals.labels import (
 )
 from app.proposals.models import Attachment, Proposal
 from app.proposals.workflow import STATE_LABELS, IllegalMove, NotAllowed
-from app.storage import InvalidKey, get_storage
+from app.storage import send_stored
 from app.teams.models import Membership, Team
 from app.teams.services import teams_of
 from app.uploads import UploadRejected, accepted_extensions, check_upload, upload_limits
@@ -454,15 +454,7 @@ def _load_attachment(proposal: Proposal, attachment_id: int) -> Attachment:
 def download_attachment(proposal_id: int, attachment_id: int):
     proposal = _load_viewable(proposal_id)
     attachment = _load_attachment(proposal, attachment_id)
-    try:
-        stream = get_storage().open(attachment.storage_key)
-    except (FileNotFoundError, InvalidKey):
-        abort(404)
-    response = send_file(stream, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, max_age=0, etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(attachment.storage_key, filename=attachment.filename, content_type=attachment.content_type)
 
 
 @bp.route("/<int:proposal_id>/attachments/<int:attachment_id>/delete", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -38,7 +38,7 @@ from app.reviews.forms import (
     review_form,
 )
 from app.reviews.models import ReviewAssignment
-from app.storage import InvalidKey, get_storage
+from app.storage import send_stored
 from app.teams.models import Membership, Team
 from app.validation import ValidationFailed, show_on_form
 
@@ -555,15 +555,7 @@ def attachment(assignment_id: int, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.proposal_id != assignment.proposal_id:
         abort(404)
-    try:
-        stream = get_storage().open(item.storage_key)
-    except (FileNotFoundError, InvalidKey):
-        abort(404)
-    response = send_file(stream, mimetype=item.content_type, as_attachment=True, download_name=item.filename,
-                         max_age=0, etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(item.storage_key, filename=item.filename, content_type=item.content_type)
 
 
 # -- every review of a proposal, for the people who decide ---------------------------------------------

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from app.ledger.services import grant_of
 from tests.authz import SIGNIN, cells, row
-from tests.factories import create_proposal
+from tests.factories import create_proposal, sign_agreement
 
 
 def build(world) -> None:
     awarded = create_proposal(world.team, world.call, state="awarded", title="Matrix Awarded", amount=100_000)
-    world.grant = grant_of(awarded)
+    world.grant = sign_agreement(grant_of(awarded))
 
 
 ROWS = [

@@ -75,7 +75,7 @@ def _award(live_server, data: dict, tag: str) -> int:
         team, call = db.session.get(Team, data["team"]), db.session.get(Call, data["call"])
         proposal = factories.create_proposal(team, call, state="awarded", title=f"Podcast {tag}", amount=300_000,
                                              tranches=[100_000, 200_000])
-        grant_id = ledger.grant_of(proposal).id
+        grant_id = factories.sign_agreement(ledger.grant_of(proposal)).id
         db.commit()
         return grant_id
 

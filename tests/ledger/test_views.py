@@ -8,7 +8,7 @@ import pytest
 from app.ledger import balances as rules
 from app.ledger import services as ledger
 from tests.conftest import post
-from tests.factories import contribute, create_call, create_proposal, create_team, create_user
+from tests.factories import contribute, create_call, create_proposal, create_team, create_user, sign_agreement
 from tests.pages import field_error, input_value, text
 
 
@@ -20,7 +20,7 @@ def scene():
     team = create_team(create_user(name="Lina Lead"), name="Les Voix")
     proposal = create_proposal(team, call, state="awarded", title="Podcast", amount=400_000,
                                tranches=[100_000, 300_000])
-    grant = ledger.grant_of(proposal)
+    grant = sign_agreement(ledger.grant_of(proposal))
     ledger.record(call, rules.DISBURSEMENT, 100_000, grant=grant, reference="TR-1", memo="First tranche")
     return {"owner": owner, "call": call, "team": team, "grant": grant, "coordinator": create_user("coordinator")}
 

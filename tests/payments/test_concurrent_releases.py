@@ -19,7 +19,7 @@ from app.proposals.models import Proposal
 from app.reviews import services as reviews
 from app.validation import ValidationFailed
 from tests.databases import postgres_base_url
-from tests.factories import create_call, create_proposal, create_team, create_user
+from tests.factories import create_call, create_proposal, create_team, create_user, sign_agreement
 
 pytestmark = pytest.mark.skipif(postgres_base_url() is None,
                                 reason="row locks are a PostgreSQL matter; SQLite runs one writer")
@@ -30,8 +30,8 @@ def _seed():
     contact = create_user("guardian", age=40)
     call = create_call(pool=500_000, max_award=500_000)
     team = create_team(name="Paid Team")
-    grant = ledger.grant_of(create_proposal(team, call, state="awarded", amount=300_000,
-                                            tranches=[100_000, 200_000]))
+    grant = sign_agreement(ledger.grant_of(create_proposal(team, call, state="awarded", amount=300_000,
+                                                           tranches=[100_000, 200_000])))
     payee = payees.choose(team.lead, team, kind="organisation", organisation="Maison des jeunes", email=contact.email)
     payees.record_bank_reference(coordinators[0], payee, "Caisse, account ending 9921")
     # 2,000.00 left in the pool; three proposals of 1,500.00 race for it.

@@ -12,7 +12,7 @@ from app.ledger.models import LedgerEntry
 from app.payments import disbursements, gateway, payees
 from app.payments.models import Disbursement
 from app.validation import ValidationFailed
-from tests.factories import create_call, create_proposal, create_team, create_user
+from tests.factories import create_call, create_proposal, create_team, create_user, sign_agreement
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def scene():
     team = create_team(create_user(name="Lea Lead"), minor, name="Les Voix")
     call = create_call(pool=1_000_000, max_award=500_000)
     proposal = create_proposal(team, call, state="awarded", amount=400_000, tranches=[100_000, 300_000])
-    grant = ledger.grant_of(proposal)
+    grant = sign_agreement(ledger.grant_of(proposal))
     return {"coordinator": coordinator, "mother": mother, "team": team, "grant": grant, "call": call}
 
 

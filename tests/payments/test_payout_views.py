@@ -10,7 +10,7 @@ from app.accounts.models import GuardianConsent
 from app.ledger import services as ledger
 from app.payments.models import Disbursement, Payee
 from tests.conftest import post
-from tests.factories import create_call, create_proposal, create_team, create_user
+from tests.factories import create_call, create_proposal, create_team, create_user, sign_agreement
 from tests.pages import field_error, text
 
 
@@ -24,7 +24,8 @@ def scene():
     call = create_call(pool=1_000_000, max_award=500_000)
     proposal = create_proposal(team, call, state="awarded", title="Podcast", amount=400_000,
                                tranches=[100_000, 300_000])
-    return {"coordinator": coordinator, "mother": mother, "team": team, "grant": ledger.grant_of(proposal)}
+    grant = sign_agreement(ledger.grant_of(proposal))
+    return {"coordinator": coordinator, "mother": mother, "team": team, "grant": grant}
 
 
 def _name_the_mother(client, scene):
