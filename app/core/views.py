@@ -11,6 +11,7 @@ from app import db, policy
 from app.accounts.forms import EmptyForm, ResendConsentForm
 from app.accounts.models import GuardianConsent
 from app.accounts.services import consent_token, latest_consent
+from app.dashboards import panels as dashboard_panels
 from app.security import safe_next
 from app.teams import services as team_services
 
@@ -68,4 +69,5 @@ def render_dashboard(consent_form: ResendConsentForm | None = None, status: int 
         requests_to_answer=requests_to_answer,
         consents_given=consents_given,
         action_form=EmptyForm(),
+        dashboard=dashboard_panels.build(user, request.args),
     ), status
