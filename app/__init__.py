@@ -26,15 +26,19 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.core import register_core
     from app.db import register_database
     from app.decisions import register_decisions
+    from app.impact import register_impact
     from app.ledger import register_ledger
     from app.markdown import register_markdown
     from app.mentoring import register_mentoring
     from app.mentors import register_mentors
     from app.notices import register_notices
     from app.payments import register_payments
+    from app.projects import register_projects
     from app.proposals import register_proposals
     from app.reviews import register_reviews
     from app.safety import register_safety
+    from app.search import register_search
+    from app.showcase import register_showcase
     from app.teams import register_teams
     from app.teamspace import register_teamspace
 
@@ -51,12 +55,16 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_reviews(app)
     register_decisions(app)
     register_ledger(app)
+    register_impact(app)
     register_payments(app)
+    register_projects(app)
     register_notices(app)
     register_mentors(app)
     register_mentoring(app)
     register_teamspace(app)
     register_safety(app)
+    register_search(app)
+    register_showcase(app)
     register_admin(app)
     register_core(app)
     errors.register_errors(app)

@@ -497,14 +497,20 @@ def is_party_to_mentorship(user, mentorship) -> bool:
 
 
 # -- delivering projects --------------------------------------------------------------------------
-def guardian_ids_of_minors(team) -> set[int]:
-    """Guardians who gave consent for a minor member of the team."""
-    ids = set()
-    for membership in team.memberships:
-        for consent in membership.user.consent_requests:
-            if consent.state == "given" and consent.guardian_id is not None and needs_guardian_consent(membership.user):
-                ids.add(consent.guardian_id)
-    return ids
+def guardian_ids_of_minors(team, today: date | None = None) -> set[int]:
+    """Guardians who gave consent for a member of the team under the adult age."""
+    from sqlalchemy import select
+
+    from app import db
+    from app.accounts.models import GuardianConsent
+
+    adult_age, today = current_app.config["ADULT_AGE"], today or date.today()
+    minor_ids = [m.user_id for m in team.memberships if age_on(m.user.birth_date, today) < adult_age]
+    if not minor_ids:
+        return set()
+    return set(db.session.scalars(select(GuardianConsent.guardian_id).where(
+        GuardianConsent.minor_id.in_(minor_ids), GuardianConsent.state == "given",
+        GuardianConsent.guardian_id.is_not(None))))
 
 
 def _team_payee(team):
@@ -562,16 +568,13 @@ def can_countersign(user, grant) -> bool:
 
 
 def can_submit_evidence(user, milestone) -> bool:
-    """Members of an active project send evidence while the milestone waits for it."""
-    grant = milestone.grant
-    return (_is_member(user, grant.team) and is_confirmed(user) and has_consent(user) and grant.state == "active"
-            and milestone.state in ("planned", "changes_requested"))
+    """Members send evidence (the service says when: an active project, a milestone waiting for it)."""
+    return _is_member(user, milestone.grant.team) and is_confirmed(user) and has_consent(user)
 
 
 def can_give_milestone_feedback(user, milestone) -> bool:
     """The team's active mentor signs off, or raises concerns, on evidence waiting for a decision."""
-    return milestone.state == "submitted" and milestone.grant.state == "active" and is_team_mentor(
-        user, milestone.grant.team)
+    return is_team_mentor(user, milestone.grant.team)
 
 
 def is_milestone_approver(user, grant) -> bool:
@@ -583,13 +586,11 @@ def is_milestone_approver(user, grant) -> bool:
 
 
 def can_decide_milestone(user, milestone) -> bool:
-    return milestone.state == "submitted" and milestone.grant.state == "active" and is_milestone_approver(
-        user, milestone.grant)
+    return is_milestone_approver(user, milestone.grant)
 
 
 def can_request_due_date_change(user, milestone) -> bool:
-    return (_is_member(user, milestone.grant.team) and is_confirmed(user) and milestone.grant.state == "active"
-            and milestone.state != "approved")
+    return _is_member(user, milestone.grant.team) and is_confirmed(user)
 
 
 def can_decide_due_date_change(user, milestone) -> bool:
@@ -608,6 +609,77 @@ def can_publish_project(user, grant) -> bool:
 def can_view_projects(user) -> bool:
     """The list of every project in delivery: coordinators and funders (who see their calls' projects)."""
     return is_coordinator(user) or (is_confirmed(user) and has_role(user, "funder"))
+
+
+# -- impact report ----------------------------------------------------------------------------------
+def can_view_impact(user, call=None) -> bool:
+    """Coordinators see every call's impact; a funder sees the calls they manage, and an overall of only those."""
+    if is_coordinator(user):
+        return True
+    if not (is_confirmed(user) and has_role(user, "funder")):
+        return False
+    return call is None or call.is_managed_by(user)
+
+
+# -- showcase -------------------------------------------------------------------------------------
+def can_publish_to_showcase(user, grant) -> bool:
+    """Publishing is public content: like anything a member submits, the lead needs their own consent."""
+    return can_publish_project(user, grant) and can_submit(user)
+
+
+def can_withdraw_from_showcase(user, grant) -> bool:
+    """The team's lead may take the page down whenever; a coordinator too, at once, to safeguard the team."""
+    return can_publish_project(user, grant) or is_coordinator(user)
+
+
+# -- search ---------------------------------------------------------------------------------------
+def can_search(user) -> bool:
+    """Finding proposals, projects and teams by their words: the people who follow many of them."""
+    return is_coordinator(user) or (is_confirmed(user) and (has_role(user, "funder") or has_role(user, "mentor")))
+
+
+def can_find_team(user, team) -> bool:
+    """Which teams search shows: its members, its active mentors, coordinators, and the funders of a call
+    the team submitted to (any signed-in person may open a team's public page, but search is not a directory)."""
+    if not _signed_in(user):
+        return False
+    if is_coordinator(user) or _is_member(user, team) or is_team_mentor(user, team):
+        return True
+    if not has_role(user, "funder"):
+        return False
+    from sqlalchemy import select
+
+    from app import db
+    from app.calls.models import Call
+    from app.proposals.models import Proposal
+
+    calls = db.session.scalars(select(Call).where(Call.id.in_(select(Proposal.call_id).where(
+        Proposal.team_id == team.id, Proposal.state != "draft"))))
+    return any(call.is_managed_by(user) for call in calls)
+
+
+# -- dashboards -----------------------------------------------------------------------------------
+def can_see_team_panel(user) -> bool:
+    """A team member's panel: their proposals, projects, mentors and messages."""
+    return has_role(user, "youth")
+
+
+def can_see_mentor_panel(user) -> bool:
+    return is_mentor(user)
+
+
+def can_see_funder_panel(user) -> bool:
+    """Reviews due, and the pipeline and money of the calls the funder manages (and only those)."""
+    return has_role(user, "funder")
+
+
+def can_see_programme_panel(user) -> bool:
+    """The whole programme's figures and queues."""
+    return is_coordinator(user)
+
+
+def can_filter_dashboard(user) -> bool:
+    return can_see_funder_panel(user) or can_see_programme_panel(user)
 
 
 # -- enforcement ----------------------------------------------------------------------------------

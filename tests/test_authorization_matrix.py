@@ -27,24 +27,30 @@ from tests.authz import (
     calls,
     core,
     decisions,
+    impact,
     ledger,
     mentoring,
     mentors,
     notices,
     payments_contributions,
     payouts,
+    projects,
     proposals,
     reviews,
     safety,
+    search,
+    showcase,
     teams,
     teamspace,
 )
+from tests.clients import isolated_client
 from tests.conftest import post, sign_in
 from tests.factories import create_team, create_user
 
 # Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
 CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions, notices, mentoring, mentors,
-                teamspace, safety, ledger, payouts, payments_contributions)
+                teamspace, safety, ledger, projects, payouts, payments_contributions, impact,
+                showcase, search)
 MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
 
 
@@ -89,7 +95,7 @@ def _world(role: str) -> SimpleNamespace:
 @pytest.mark.parametrize(("entry", "role"), CELLS)
 def test_cell(app, entry: Row, role: str):
     ctx = _world(role)
-    client = app.test_client()
+    client = isolated_client(app)  # each request its own session, as on a server: a view's rollback stays its own
     if ctx.requester is not None:
         sign_in(client, ctx.requester)
     url = entry.url(ctx)
