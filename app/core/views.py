@@ -12,6 +12,7 @@ from app.accounts.forms import EmptyForm, ResendConsentForm
 from app.accounts.models import GuardianConsent
 from app.accounts.services import consent_token, latest_consent
 from app.dashboards import panels as dashboard_panels
+from app.projects import agreements
 from app.security import safe_next
 from app.teams import services as team_services
 
@@ -70,4 +71,5 @@ def render_dashboard(consent_form: ResendConsentForm | None = None, status: int 
         consents_given=consents_given,
         action_form=EmptyForm(),
         dashboard=dashboard_panels.build(user, request.args),
+        agreements_waiting=agreements.waiting_for(user),
     ), status

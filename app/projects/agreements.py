@@ -121,3 +121,30 @@ def _activate(actor, grant: Grant) -> None:
     db.session.flush()
     audit.record(actor, "grant.activated", grant)
     notify(grant.team.members, "project_active", grant.proposal, actor=actor, path=f"/projects/{grant.id}")
+
+
+def waiting_for(user, limit: int = 10) -> list[tuple[Grant, str]]:
+    """Agreements that need this person now: ("accept", grant) for a lead, ("countersign", grant) for an adult
+    who may countersign. Bounded, for the dashboard."""
+    from app.accounts.models import GuardianConsent
+    from app.payments.models import Payee
+    from app.teams.models import Membership, Team
+
+    to_accept = db.session.scalars(
+        select(Grant).join(Team, Team.id == Grant.team_id)
+        .where(Grant.state == "awarded", Team.lead_id == user.id,
+               ~select(GrantAgreement.id).where(GrantAgreement.grant_id == Grant.id).exists())
+        .order_by(Grant.awarded_at).limit(limit))
+    guarded_teams = select(Membership.team_id).join(GuardianConsent, GuardianConsent.minor_id == Membership.user_id)\
+        .where(GuardianConsent.guardian_id == user.id, GuardianConsent.state == "given")
+    paid_teams = select(Payee.team_id).where(Payee.user_id == user.id)
+    to_countersign = db.session.scalars(
+        select(Grant).join(GrantAgreement, GrantAgreement.grant_id == Grant.id)
+        .where(Grant.state == "awarded", GrantAgreement.countersign_required,
+               GrantAgreement.countersigned_at.is_(None),
+               Grant.team_id.in_(guarded_teams) | Grant.team_id.in_(paid_teams))
+        .order_by(GrantAgreement.accepted_at).limit(limit))
+    waiting = [(grant, "accept") for grant in to_accept]
+    # The SQL finds candidates; the policy has the last word (a guardian whose child has come of age, a member).
+    waiting += [(grant, "countersign") for grant in to_countersign if policy.can_countersign(user, grant)]
+    return waiting[:limit]

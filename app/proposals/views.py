@@ -386,6 +386,7 @@ def _show_page(proposal: Proposal, withdraw_form: WithdrawForm, status: int = 20
     return render_template(
         "proposals/show.html", proposal=proposal, call=proposal.call, team=proposal.team, versions=versions,
         grant=grant if grant is not None and policy.can_view_grant(current_user, grant) else None,
+        project=grant if grant is not None and policy.can_view_project(current_user, grant) else None,
         changes=list(reversed(changes)), trail=trail, withdraw_form=withdraw_form,
         can_withdraw=policy.can_move(current_user, proposal, "withdraw"), action_form=EmptyForm(),
         person=lambda user: (user.display_name if full_names else user.first_name) if user else _("someone"),

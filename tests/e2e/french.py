@@ -55,6 +55,7 @@ FR = {
     "Update the preview": "Mettre à jour l'aperçu",
     # Countersigning a grant agreement (tests/e2e/test_delivery.py).
     "Countersign the agreement": "Contresigner la convention",
+    "Countersign the agreement of “%(title)s” (%(team)s)": "Contresigner la convention de « %(title)s » (%(team)s)",
     "I have read the agreement and countersign it on the team's behalf.":
         "J'ai lu la convention et je la contresigne au nom de l'équipe.",
     "Countersign": "Contresigner",

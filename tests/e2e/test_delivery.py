@@ -54,10 +54,7 @@ def test_from_the_agreement_to_a_payable_tranche(live_server, new_page, unique_e
 
     # The lead reads the agreement; accepting without ticking the box is explained beside it.
     lead = _signed_in(new_page, emails["lead"])
-    visit(lead, f"/projects/{grant_id}")
-    expect(heading(lead, f"Project: {title}")).to_be_visible()
-    check_accessibility(lead)
-    lead.get_by_role("link", name="Read the agreement").click()
+    lead.get_by_role("link", name=f"Accept the agreement of “{title}”").click()
     expect(heading(lead, f"Grant agreement: {title}")).to_be_visible()
     lead.get_by_role("button", name="Accept the agreement").click()
     expect(lead.get_by_text("Tick the box to say you have read and accept the agreement.").first).to_be_visible()
@@ -69,7 +66,9 @@ def test_from_the_agreement_to_a_payable_tranche(live_server, new_page, unique_e
 
     # Sami's mother countersigns, in French.
     mother = _signed_in(new_page, emails["mother"])  # her account says French: the pages follow it
-    visit(mother, f"/projects/{grant_id}/agreement")
+    check_accessibility(mother)
+    mother.get_by_role("link", name=FR["Countersign the agreement of “%(title)s” (%(team)s)"] % {
+        "title": title, "team": f"Team {title}"}).click()
     expect(heading(mother, FR["Countersign the agreement"], level=2)).to_be_visible()
     check_accessibility(mother)
     mother.get_by_label(FR["I have read the agreement and countersign it on the team's behalf."]).check()
@@ -77,8 +76,9 @@ def test_from_the_agreement_to_a_payable_tranche(live_server, new_page, unique_e
     expect(flash(mother, FR["You countersigned the agreement: the project is under way."])).to_be_visible()
     check_accessibility(mother)
 
-    # The lead sends the first milestone's evidence with a file.
+    # The lead sends the first milestone's evidence with a file, from the project's page.
     visit(lead, f"/projects/{grant_id}")
+    expect(heading(lead, f"Project: {title}")).to_be_visible()
     lead.get_by_role("link", name="Step 1").click()
     expect(heading(lead, "Milestone: Step 1")).to_be_visible()
     lead.get_by_label("Milestone report").fill("Three **episodes** are online.")

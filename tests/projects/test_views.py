@@ -271,3 +271,21 @@ def test_the_milestone_page_costs_the_same_queries_with_more_evidence(login, cou
         milestone.submissions.append(EvidenceSubmission(number=number, report="More.", links=[]))
     db.session.flush()
     assert count_queries(lambda: client.get(url)) == first
+
+
+def test_the_dashboard_and_the_proposal_lead_to_the_agreement_waiting(login):
+    mother = create_user("guardian", name="Nadia Mother", age=44)
+    minor = create_user(age=15, consent="given", guardian_email=mother.email, name="Sami Minor")
+    db.session.scalar(select(GuardianConsent).where(GuardianConsent.minor_id == minor.id)).guardian_id = mother.id
+    grant = create_project(create_team(create_user(name="Lea Lead"), minor), state="awarded", title="Radio")
+    lead = login(grant.team.lead)
+    assert "Accept the agreement of “Radio”" in text(lead.get("/dashboard"))
+    assert "Read the grant agreement" in text(lead.get(f"/proposals/{grant.proposal_id}"))
+    post(lead, f"/projects/{grant.id}/agreement/accept", {"version": "1", "confirm": "y"})
+    assert "Accept the agreement" not in text(lead.get("/dashboard"))
+    guardian = login(mother)
+    assert "Countersign the agreement of “Radio”" in text(guardian.get("/dashboard"))
+    post(guardian, f"/projects/{grant.id}/agreement/countersign", {"confirm": "y"})
+    assert "Grant agreements waiting for you" not in text(guardian.get("/dashboard"))
+    assert "The project: its agreement and milestones" in text(login(grant.team.lead).get(
+        f"/proposals/{grant.proposal_id}"))
