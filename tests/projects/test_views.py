@@ -289,3 +289,13 @@ def test_the_dashboard_and_the_proposal_lead_to_the_agreement_waiting(login):
     assert "Grant agreements waiting for you" not in text(guardian.get("/dashboard"))
     assert "The project: its agreement and milestones" in text(login(grant.team.lead).get(
         f"/proposals/{grant.proposal_id}"))
+
+
+def test_funders_find_the_agreement_and_coordinators_the_projects_from_the_pages_they_use(login):
+    owner = create_user("funder")
+    call = create_call(owner)
+    page = login(owner).get(f"/calls/{call.id}/manage")
+    assert f'href="/projects/calls/{call.id}/agreement"' in page.get_data(as_text=True)
+    nav = login(create_user("coordinator")).get("/dashboard").get_data(as_text=True)
+    assert 'href="/projects/"' in nav
+    assert 'href="/projects/"' not in login(create_user()).get("/dashboard").get_data(as_text=True)
