@@ -59,6 +59,8 @@ FR = {
     "I have read the agreement and countersign it on the team's behalf.":
         "J'ai lu la convention et je la contresigne au nom de l'équipe.",
     "Countersign": "Contresigner",
+    "Project: %(title)s": "Projet : %(title)s",
+    "approved": "approuvé",
     "You countersigned the agreement: the project is under way.":
         "Vous avez contresigné la convention : le projet est en cours.",
     # dashboards

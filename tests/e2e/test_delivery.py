@@ -131,3 +131,10 @@ def test_from_the_agreement_to_a_payable_tranche(live_server, new_page, unique_e
     expect(public.get_by_text("A radio show by teenagers in Montréal.")).to_be_visible()
     expect(public.get_by_text("Haddad")).to_have_count(0)  # first names only, never a surname
     check_accessibility(public)
+
+    # Sami's mother follows the project in French: the milestone approved, its evidence, its history.
+    visit(mother, f"/projects/{grant_id}")
+    expect(heading(mother, FR["Project: %(title)s"] % {"title": title})).to_be_visible()
+    mother.get_by_role("link", name="Step 1").click()
+    expect(mother.get_by_text(FR["approved"], exact=True).first).to_be_visible()
+    check_accessibility(mother)
