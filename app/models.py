@@ -1,6 +1,15 @@
 """Every capability's models, so Alembic and the tests see all tables."""
 
-from app.accounts.models import AuditEntry, GuardianConsent, RoleGrant, User  # noqa: F401
+from app.accounts.models import (  # noqa: F401
+    AuditEntry,
+    ConsentRecord,
+    ErasureRequest,
+    GuardianConsent,
+    RecoveryCode,
+    RoleGrant,
+    User,
+    UserSession,
+)
 from app.calls.models import Call, CallFunder, Criterion  # noqa: F401
 from app.db import Base  # noqa: F401
 from app.ledger.models import Contribution, Grant, LedgerEntry, Tranche  # noqa: F401
@@ -30,6 +39,6 @@ from app.projects.models import (  # noqa: F401
 )
 from app.proposals.models import Attachment, BudgetLine, PlannedMilestone, Proposal, ProposalVersion  # noqa: F401
 from app.reviews.models import CriterionScore, ReviewAssignment  # noqa: F401
-from app.safety.models import Report  # noqa: F401
+from app.safety.models import Appeal, ContentFlag, ContentStatus, FlaggedTerm, ModerationAction, Report  # noqa: F401
 from app.teams.models import Invitation, Membership, Team  # noqa: F401
 from app.teamspace.models import MeetingLog, TeamMessage, TeamThread  # noqa: F401

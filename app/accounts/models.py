@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -13,6 +25,12 @@ from app.types import state_enum
 
 ROLES = ("youth", "guardian", "mentor", "funder", "coordinator")
 CONSENT_STATES = ("requested", "given", "refused")
+# What a guardian (and the young person) agree to, each on its own: taking part at all, being mentored,
+# appearing in the public showcase, and photos of them being shown.
+CONSENT_PURPOSES = ("participation", "mentoring", "showcase", "photos")
+CONSENT_GIVERS = ("guardian", "self")
+CONSENT_METHODS = ("online", "paper", "email")
+ERASURE_STATES = ("pending", "done", "refused")
 
 
 class User(UserMixin, Base):
@@ -34,6 +52,16 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Bumped on password change: sessions and remember-me cookies carrying the old value stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # A suspended account cannot sign in or act; set and lifted by moderation.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-factor sign-in (TOTP): the shared secret, when it was turned on, and the last time step used, so a
+    # code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The account was deleted: personal data erased, the row kept under a pseudonym for the records the law
+    # requires (grants, payments).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     role_grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
@@ -105,7 +133,8 @@ class AuditEntry(Base):
     """Who did what to which record, when, and why; append-only."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_subject", "subject_type", "subject_id"),)
+    __table_args__ = (Index("ix_audit_entries_subject", "subject_type", "subject_id"),
+                      Index("ix_audit_entries_action_created_at", "action", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -116,3 +145,83 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+class ConsentRecord(Base):
+    """Consent for one purpose, by the guardian or by the young person, with the exact wording, how it was given
+    and when; withdrawing it ends the record (and its effect) at once. History is kept, never rewritten."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (
+        # At most one standing consent per person, purpose and giver.
+        Index("uq_consent_records_standing", "subject_id", "purpose", "given_as", unique=True,
+              sqlite_where=text("withdrawn_at IS NULL"), postgresql_where=text("withdrawn_at IS NULL")),
+        CheckConstraint("(withdrawn_at IS NULL) = (withdrawn_by_id IS NULL)", name="withdrawn_has_who"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(state_enum(CONSENT_PURPOSES, "consent_purpose"))
+    given_as: Mapped[str] = mapped_column(state_enum(CONSENT_GIVERS, "consent_giver"))
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    wording_version: Mapped[str] = mapped_column(String(32))
+    wording: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(state_enum(CONSENT_METHODS, "consent_method"), default="online")
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+    subject: Mapped[User] = relationship(foreign_keys=[subject_id])
+    given_by: Mapped[User | None] = relationship(foreign_keys=[given_by_id])
+
+
+class UserSession(Base):
+    """One signed-in browser: listed on the account page, ended one by one or everywhere at once."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, kept in the signed session cookie: the row a request belongs to.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip_address: Mapped[str] = mapped_column(String(64), default="")
+    # When this session passed the second factor; None while it has not (or the account has no second factor).
+    two_factor_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ErasureRequest(Base):
+    """A guardian's request that a minor's data be erased, answered by a coordinator."""
+
+    __tablename__ = "erasure_requests"
+    __table_args__ = (
+        CheckConstraint("(state = 'pending') = (decided_at IS NULL)", name="decided_has_time"),
+        Index("uq_erasure_requests_pending", "minor_id", unique=True,
+              sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(state_enum(ERASURE_STATES, "erasure_state"), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)

@@ -20,6 +20,9 @@ assert tuple(CATEGORY_LABELS) == CATEGORIES
 SUBJECT_LABELS = {
     "team_message": _l("A message in a team's space"),
     "proposal_comment": _l("A comment on a proposal"),
+    "proposal": _l("A proposal"),
+    "mentor_profile": _l("A mentor's profile"),
+    "showcase_page": _l("A page of the public showcase"),
 }
 assert set(SUBJECT_LABELS) == set(SUBJECT_TYPES)
 
