@@ -99,6 +99,10 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # How many proxies (nginx, a load balancer) stand in front of the app and set X-Forwarded-*: their headers
+    # are believed only from that many hops, so a client cannot pass itself off as another address.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     # Uploaded files: "local" keeps them under UPLOAD_FOLDER; see app/storage.py for other backends.
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))

@@ -26,6 +26,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.core import register_core
     from app.db import register_database
     from app.decisions import register_decisions
+    from app.health import register_health
     from app.impact import register_impact
     from app.ledger import register_ledger
     from app.markdown import register_markdown
@@ -44,6 +45,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     _register_logging(app)
     register_database(app)
+    register_health(app)
     jobs.register_jobs(app)
     security.register_security(app)
     i18n.register_i18n(app)

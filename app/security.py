@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import urljoin, urlsplit
 
-from flask import Flask, g, request, url_for
+from flask import Flask, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -29,17 +28,12 @@ def register_security(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     app.after_request(_security_headers)
-    app.before_request(_request_nonce)
     app.jinja_env.globals["csrf_input"] = csrf_input
 
 
 def csrf_input() -> Markup:
     """The CSRF token as a hidden input without an id, so a page can hold many forms."""
     return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
-
-
-def _request_nonce() -> None:
-    g.request_id = secrets.token_hex(8)
 
 
 def _security_headers(response):

@@ -27,6 +27,7 @@ from tests.authz import (
     calls,
     core,
     decisions,
+    health,
     impact,
     ledger,
     mentoring,
@@ -48,7 +49,7 @@ from tests.conftest import post, sign_in
 from tests.factories import create_team, create_user
 
 # Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
-CAPABILITIES = (accounts, core, admin, teams, calls, proposals, reviews, decisions, notices, mentoring, mentors,
+CAPABILITIES = (accounts, core, health, admin, teams, calls, proposals, reviews, decisions, notices, mentoring, mentors,
                 teamspace, safety, ledger, projects, payouts, payments_contributions, impact,
                 showcase, search)
 MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
