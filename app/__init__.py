@@ -81,6 +81,7 @@ def _register_logging(app: Flask) -> None:
     logger = logging.getLogger("passerelle")
     if not logger.handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        # The process id tells which of several workers wrote a line.
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s[%(process)d]: %(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.INFO if not app.testing else logging.WARNING)
