@@ -39,7 +39,7 @@ class Report(Base):
     subject_id: Mapped[int] = mapped_column(Integer)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     category: Mapped[str] = mapped_column(state_enum(CATEGORIES, "report_category"))
-    severity: Mapped[int] = mapped_column(Integer)  # the category's rank, 0 most serious, kept for ordering
+    severity: Mapped[int] = mapped_column(Integer)  # the category's tier (app/safety/services.SEVERITY), 0 first
     detail: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(state_enum(REPORT_STATES, "report_state"), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

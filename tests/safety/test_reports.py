@@ -57,7 +57,8 @@ def test_reporting_tells_every_coordinator_and_returns_to_the_thread(client, sce
     [report] = _reports()
     assert (report.reporter_id, report.subject_type, report.subject_id, report.team_id, report.state) == (
         scene.minor.id, "team_message", scene.message.id, scene.team.id, "open")
-    assert report.severity == CATEGORIES.index("personal_details") and report.detail == "He asked me privately too."
+    assert report.severity == services.SEVERITY["personal_details"] == 1
+    assert report.detail == "He asked me privately too."
     for coordinator in (scene.coordinator, scene.second_coordinator):
         [notice] = notices_of(coordinator, "concern_reported")
         assert notice.link == f"/reports/{report.id}"
@@ -202,19 +203,35 @@ def create_member(scene):
 
 
 def test_the_queue_shows_the_most_serious_first_then_the_oldest(client, scene):
+    """The issue's tiers: a child at risk or imminent harm; violent extremism or personal details; hate speech;
+    the rest. Within a tier, the oldest report comes first, whatever its category."""
     spam = _make_report(scene, "spam", 500)
-    newer_child = _make_report(scene, "child_risk", 5)
     harassment = _make_report(scene, "harassment", 50)
+    hate = _make_report(scene, "hate_speech", 5)
+    details = _make_report(scene, "personal_details", 20)
+    extremism = _make_report(scene, "violent_extremism", 30)
+    newer_child = _make_report(scene, "child_risk", 5)
+    harm = _make_report(scene, "imminent_harm", 40)
     older_child = _make_report(scene, "child_risk", 60)
     db.commit()
     sign_in(client, scene.coordinator)
     page = client.get("/reports").get_data(as_text=True)
-    positions = [page.index(f'href="/reports/{r.id}"') for r in (older_child, newer_child, harassment, spam)]
+    expected = (older_child, harm, newer_child, extremism, details, hate, spam, harassment)
+    positions = [page.index(f'href="/reports/{r.id}"') for r in expected]
     assert positions == sorted(positions)
-    assert "Concerns (4 open)" in page
+    assert "Concerns (8 open)" in page
     assert "You should share your home address with everyone." in page and "Echo Team" in page
-    assert [r.id for r in db.session.scalars(services.reports_query("open"))] == [
-        older_child.id, newer_child.id, harassment.id, spam.id]
+    assert [r.id for r in db.session.scalars(services.reports_query("open"))] == [r.id for r in expected]
+
+
+def test_the_severity_tiers_match_the_issue():
+    tiers = {}
+    for category, tier in services.SEVERITY.items():
+        tiers.setdefault(tier, set()).add(category)
+    assert [tiers[tier] for tier in sorted(tiers)] == [
+        {"child_risk", "imminent_harm"}, {"violent_extremism", "personal_details"}, {"hate_speech"},
+        {"harassment", "spam", "other"}]
+    assert set(services.SEVERITY) == set(CATEGORIES)
 
 
 def test_the_queue_filters_open_and_closed(client, scene):
