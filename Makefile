@@ -43,6 +43,7 @@ chromium:
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r app config.py -ll
 
 test: install-dev chromium translations lint
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)

@@ -97,6 +97,14 @@ class Config:
     ADULT_AGE = 18
     CONSENT_TEXT_VERSION = "2026-11"
 
+    # Roles that cannot use the portal until two-factor sign-in is on (TOTP, app/twofactor/); comma-separated
+    # in the environment, empty for none.
+    TWO_FACTOR_REQUIRED_ROLES = tuple(
+        role.strip() for role in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "coordinator,funder").split(",")
+        if role.strip())
+    # Minutes between the password and the code on a two-step sign-in before starting again.
+    TWO_FACTOR_PENDING_MINUTES = 5
+
     PAGE_SIZE = 25
 
     # How many proxies (nginx, a load balancer) stand in front of the app and set X-Forwarded-*: their headers
@@ -132,6 +140,8 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     SERVER_NAME = None
     UPLOAD_FOLDER = str(Path(tempfile.gettempdir()) / f"passerelle-test-uploads-{os.getpid()}")
+    # Tests sign coordinators and funders in without a second factor; tests/twofactor turns the rule on.
+    TWO_FACTOR_REQUIRED_ROLES = ()
 
 
 class ProductionConfig(Config):

@@ -22,7 +22,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app import cli, errors, i18n, jobs, security
     from app.accounts import register_accounts
     from app.admin import register_admin
+    from app.auditlog import register_auditlog
     from app.calls import register_calls
+    from app.consents import register_consents
     from app.core import register_core
     from app.db import register_database
     from app.decisions import register_decisions
@@ -34,6 +36,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.mentors import register_mentors
     from app.notices import register_notices
     from app.payments import register_payments
+    from app.privacy import register_privacy
     from app.projects import register_projects
     from app.proposals import register_proposals
     from app.reviews import register_reviews
@@ -42,6 +45,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from app.showcase import register_showcase
     from app.teams import register_teams
     from app.teamspace import register_teamspace
+    from app.twofactor import register_twofactor
 
     _register_logging(app)
     register_database(app)
@@ -51,6 +55,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     i18n.register_i18n(app)
     register_markdown(app)
     register_accounts(app)
+    register_twofactor(app)
     register_teams(app)
     register_calls(app)
     register_proposals(app)
@@ -64,10 +69,13 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_mentors(app)
     register_mentoring(app)
     register_teamspace(app)
+    register_consents(app)
     register_safety(app)
+    register_privacy(app)
     register_search(app)
     register_showcase(app)
     register_admin(app)
+    register_auditlog(app)
     register_core(app)
     errors.register_errors(app)
     cli.register_cli(app)

@@ -68,6 +68,9 @@ def make_engine(url: str) -> Engine:
             kwargs["poolclass"] = StaticPool
     else:
         kwargs["pool_pre_ping"] = True
+        # PostgreSQL's JIT compiler is tuned for long analytical queries; on a web page's short queries whose
+        # estimated cost crosses its threshold it spends 50-100 ms compiling to save a few (bench/pages.py).
+        kwargs["connect_args"] = {"options": "-c jit=off"}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)

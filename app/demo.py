@@ -36,6 +36,14 @@ PEOPLE = [
 ]
 
 
+# Coordinators and funders must sign in with two factors (TWO_FACTOR_REQUIRED_ROLES): their demo accounts
+# have it on with these published keys, so add one to an authenticator app or run `flask demo code <key>`.
+DEMO_TOTP_SECRETS = {
+    "coordinator": "PASSERELLEDEMOCOORDINATORKEYAAAA",  # noqa: S105 - printed for the demo on purpose
+    "funder": "PASSERELLEDEMOFUNDERKEYAAAAAAAAA",  # noqa: S105 - printed for the demo on purpose
+}
+
+
 def demo_email(key: str) -> str:
     return f"{key}@{DEMO_DOMAIN}"
 
@@ -53,6 +61,31 @@ def load():
         db.commit()
         click.echo("Demo data loaded.")
     print_sign_ins()
+
+
+@demo_cli.command("scale")
+@click.option("--proposals", type=click.IntRange(min=20), default=1_000, show_default=True,
+              help="How many proposals; everything else is in proportion.")
+@click.option("--seed", type=int, default=2016, show_default=True, help="The same seed gives the same data.")
+@with_appcontext
+def scale(proposals: int, seed: int):
+    """Fill the database with a whole programme of synthetic data (bulk inserts), then print sign-ins."""
+    import time
+
+    from app import scaledata
+
+    started = time.perf_counter()
+    loaded = scaledata.load(proposals, seed=seed)
+    db.commit()
+    scaledata.analyze()
+    click.echo(f"Loaded {sum(loaded.rows.values()):,} rows for {loaded.sizes.proposals:,} proposals "
+               f"in {time.perf_counter() - started:.1f} s:")
+    for table, count in sorted(loaded.rows.items()):
+        click.echo(f"  {table:<28} {count:>9,}")
+    click.echo("")
+    click.echo(f"Sign-ins (password for all: {scaledata.PASSWORD}):")
+    for sign_in in loaded.sign_ins:
+        click.echo(f"  {sign_in.role:<12} {sign_in.email:<40} {sign_in.name:<22} {sign_in.note}")
 
 
 def load_demo_data() -> None:
@@ -75,14 +108,21 @@ def load_demo_data() -> None:
                     birth_date=_years_ago(age), country=country, region=region, locale=locale,
                     timezone=timezone, conduct_accepted_at=utcnow(), email_confirmed_at=utcnow())
         user.role_grants.extend(RoleGrant(role=role) for role in roles)
+        if key in DEMO_TOTP_SECRETS:
+            user.totp_secret, user.totp_enabled_at = DEMO_TOTP_SECRETS[key], utcnow()
         db.session.add(user)
         users[key] = user
     db.session.flush()
 
-    # Sami is 13 in Québec: his mother Nadia has consented.
+    # Sami is 13 in Québec: his mother Nadia has consented to his taking part, being mentored and appearing in
+    # the showcase (not to photos), and Sami has agreed to the same himself.
+    from app.consents import services as consents
+
     consent = accounts.request_consent(users["sami"], users["guardian"].email)
-    accounts.decide_consent(consent, users["guardian"], give=True,
+    accounts.decide_consent(consent, users["guardian"], give=True, purposes=("mentoring", "showcase"),
                             text="Demo consent recorded when the demo data was loaded.")
+    for purpose in ("mentoring", "showcase"):
+        consents.give(users["sami"], users["sami"], purpose, given_as="self")
 
     voices = teams.create_team(users["lea"], name="Les Voix du Quartier", country="CA", languages=["fr", "en"],
                                description="Des balados où des jeunes de Montréal racontent comment ils "
@@ -112,3 +152,17 @@ def print_sign_ins() -> None:
     for key, name, roles, age, *_rest in PEOPLE:
         click.echo(f"  {demo_email(key):<34} {name:<18} {', '.join(roles)}, {age} years old")
     click.echo("")
+    click.echo("Two-factor sign-in is on for these; add the key to an authenticator app, or print the code of "
+               "the moment with `flask demo code coordinator` (or funder):")
+    for key, secret in DEMO_TOTP_SECRETS.items():
+        click.echo(f"  {demo_email(key):<34} key {secret}")
+    click.echo("")
+
+
+@demo_cli.command("code")
+@click.argument("key", type=click.Choice(sorted(DEMO_TOTP_SECRETS)))
+def code(key: str):
+    """Print the current two-factor code of a demo account, as its authenticator app would show it."""
+    import pyotp
+
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRETS[key]).now())

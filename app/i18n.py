@@ -115,8 +115,14 @@ def language_name(code: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    """The tz database's names, read once: available_timezones() walks the zoneinfo folders on every call."""
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=1)
 def _timezone_pairs() -> tuple[tuple[str, str], ...]:
-    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    zones = sorted(z for z in _zone_names() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
     return (("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones))
 
 
@@ -125,4 +131,4 @@ def timezone_choices() -> list[SelectChoice]:
 
 
 def is_timezone(name: str) -> bool:
-    return name == "UTC" or name in available_timezones()
+    return name == "UTC" or name in _zone_names()

@@ -47,8 +47,9 @@ def consent_state(user) -> str | None:
 
 
 def has_consent(user) -> bool:
-    """A person needs no consent, or their guardian has given it."""
-    return not needs_guardian_consent(user) or consent_state(user) == "given"
+    """A person needs no consent, or their guardian has given it to taking part and not withdrawn it."""
+    return not needs_guardian_consent(user) or (consent_state(user) == "given"
+                                                and has_purpose_consent(user, "participation"))
 
 
 def _is_member(user, team) -> bool:
@@ -66,7 +67,8 @@ def can_submit(user) -> bool:
 
 
 def can_appear_publicly(user) -> bool:
-    return is_confirmed(user) and has_consent(user)
+    """Named in public (first name only): see has_purpose_consent for "showcase"."""
+    return is_confirmed(user) and has_consent(user) and has_purpose_consent(user, "showcase")
 
 
 def can_request_consent(user) -> bool:
@@ -339,8 +341,10 @@ def is_vetted(user, today: date | None = None) -> bool:
 
 
 def may_mentor(user, team, today: date | None = None) -> bool:
-    """The safety rule, shared by the matcher's inputs and every page: minors only with vetted adults."""
-    return is_mentor(user) and is_adult(user, today) and (not has_minors(team, today) or is_vetted(user, today))
+    """The safety rule, shared by the matcher's inputs and every page: minors only with vetted adults, and only
+    once every member under the age of consent may be mentored."""
+    return (is_mentor(user) and is_adult(user, today) and (not has_minors(team, today) or is_vetted(user, today))
+            and team_may_be_mentored(team))
 
 
 def mentorship_state(user, team) -> str | None:
@@ -419,12 +423,18 @@ def can_cancel_offer(user, mentorship) -> bool:
 
 # -- the team's space -----------------------------------------------------------------------------
 def can_view_team_space(user, team) -> bool:
+    """Members, the team's (vetted where minors are) mentors and coordinators; a young member's guardian reads."""
+    return can_work_in_team_space(user, team) or is_guardian_reader(user, team)
+
+
+def can_work_in_team_space(user, team) -> bool:
     """Members, the team's (vetted where minors are) mentors and coordinators; nobody else, ever."""
     return _is_member(user, team) or is_coordinator(user) or is_team_mentor(user, team)
 
 
 def can_post_in_team_space(user, team) -> bool:
-    return can_view_team_space(user, team) and is_confirmed(user)
+    """Guardians read their child's team's threads, but the conversation is the team's: they do not post."""
+    return can_work_in_team_space(user, team) and is_confirmed(user)
 
 
 def can_log_meeting(user, team) -> bool:
@@ -544,7 +554,8 @@ def countersigners(grant) -> list:
     payee = _team_payee(grant.team)
     if payee is not None:
         ids.add(payee.user_id)
-    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))) if ids else []
+    return list(db.session.scalars(select(User).where(User.id.in_(ids), User.erased_at.is_(None))
+                                   .order_by(User.id))) if ids else []
 
 
 def can_view_project(user, grant) -> bool:
@@ -680,6 +691,228 @@ def can_see_programme_panel(user) -> bool:
 
 def can_filter_dashboard(user) -> bool:
     return can_see_funder_panel(user) or can_see_programme_panel(user)
+
+
+# -- sensitive files and the audit log --------------------------------------------------------------
+def _is_evidence_file(item) -> bool:
+    return type(item).__tablename__ == "evidence_files"
+
+
+def _file_team(item):
+    """The team whose file it is: a proposal attachment's team, or the team of the project the evidence is for."""
+    return item.submission.milestone.grant.team if _is_evidence_file(item) else item.proposal.team
+
+
+def can_open_sensitive_files(user, team, proposal=None) -> bool:
+    """Who opens a team's files marked sensitive: the team, its active mentors, coordinators and, for a
+    proposal's files, its assigned reviewers. Pages ask once, not once per file."""
+    return (_is_member(user, team) or is_coordinator(user) or is_team_mentor(user, team)
+            or (proposal is not None and is_active_reviewer(user, proposal)))
+
+
+def can_open_attachment(user, item) -> bool:
+    """A proposal attachment or a milestone's evidence file. A sensitive one (it quotes extremist material, shows
+    minors' faces…) opens only for those above; the call's funders see that it exists and is marked, no more."""
+    if not _signed_in(user):
+        return False
+    if _is_evidence_file(item):
+        grant = item.submission.milestone.grant
+        return can_open_sensitive_files(user, grant.team) if item.sensitive else can_download_evidence(user, grant)
+    proposal = item.proposal
+    if item.sensitive:
+        return can_open_sensitive_files(user, proposal.team, proposal)
+    return can_view_proposal(user, proposal) or is_active_reviewer(user, proposal)
+
+
+def can_mark_sensitive(user, item) -> bool:
+    """The team marks its own files (and can lift the mark); a coordinator can too, to safeguard the team."""
+    return (_is_member(user, _file_team(item)) and is_confirmed(user)) or is_coordinator(user)
+
+
+def can_view_audit_log(user) -> bool:
+    """The whole trail (and its export) is for programme staff; no route ever changes an entry."""
+    return is_coordinator(user)
+
+
+# -- two-factor sign-in and sessions ---------------------------------------------------------------
+def needs_two_factor(user) -> bool:
+    """Holding a role listed in TWO_FACTOR_REQUIRED_ROLES (coordinators and funders) requires two-factor sign-in."""
+    required = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES") or ()
+    return _signed_in(user) and bool(user.roles & set(required))
+
+
+def has_two_factor(user) -> bool:
+    return _signed_in(user) and user.totp_enabled_at is not None
+
+
+def can_turn_on_two_factor(user) -> bool:
+    """Offered to everyone signed in; a lost phone means turning it off (with a recovery code) and on again."""
+    return _signed_in(user) and not has_two_factor(user)
+
+
+def can_turn_off_two_factor(user) -> bool:
+    return has_two_factor(user)
+
+
+def can_end_session(user, user_session) -> bool:
+    """Only one's own sessions are listed, and only they can be ended."""
+    return _signed_in(user) and user_session.user_id == user.id
+
+
+# -- moderation -----------------------------------------------------------------------------------
+def is_suspended(user) -> bool:
+    """A suspended account can neither sign in nor act: the sign-in form and the user loader ask this."""
+    return getattr(user, "suspended_at", None) is not None
+
+
+def can_moderate(user) -> bool:
+    """Decisions about content and accounts, the flags and the appeals: coordinators, never automatically."""
+    return is_coordinator(user)
+
+
+def can_report_proposal(user, proposal) -> bool:
+    return can_view_proposal(user, proposal)
+
+
+def can_report_mentor_profile(user, profile) -> bool:
+    """A mentor's profile is read by coordinators (the mentors' pages); they can report it for the record."""
+    return can_view_mentors(user)
+
+
+def can_report_showcase_page(user, publication) -> bool:
+    """A public page: anyone may report it, signed in or not, while it is public."""
+    from app.showcase.services import PUBLIC_GRANT_STATES
+
+    return bool(publication.published) and publication.grant.state in PUBLIC_GRANT_STATES
+
+
+def can_read_statement(user, action) -> bool:
+    """The statement of reasons: the person the decision affects, and coordinators."""
+    return can_moderate(user) or (_signed_in(user) and action.affected_user_id == user.id)
+
+
+def can_decide_appeal(user, appeal) -> bool:
+    """Another coordinator than the one who took the decision, while the appeal is open."""
+    return can_moderate(user) and appeal.state == "open" and appeal.action.actor_id != user.id
+
+
+def can_manage_flagged_terms(user) -> bool:
+    return can_moderate(user)
+
+
+def can_view_transparency(user) -> bool:
+    """Counts only, never a name or a text: public, as the DSA's transparency reports are."""
+    return True
+
+
+# -- consent per purpose ---------------------------------------------------------------------------
+def has_purpose_consent(user, purpose: str) -> bool:
+    """Whether consent stands for one purpose (participation, mentoring, showcase, photos), now.
+
+    Under the age of consent where they live, a young person needs their guardian's consent to taking part and to
+    the purpose, *and* their own agreement to it (taking part excepted: signing up is their own agreement): the
+    guardian's yes does not override the young person's no, nor the other way round. At or over that age, the
+    person decides alone: joining counts as agreeing, as it always has, and only their own withdrawal counts.
+    Withdrawing anything takes effect at once: every page asks again."""
+    if getattr(user, "id", None) is None:
+        return False
+    from app.consents.services import consents_of
+
+    consents = consents_of(user)
+    if not needs_guardian_consent(user):
+        return purpose == "participation" or purpose not in consents.own_withdrawn
+    if "participation" not in consents.guardian:
+        return False
+    return purpose == "participation" or (purpose in consents.guardian and purpose in consents.own)
+
+
+def can_appear_in_photos(user) -> bool:
+    """Photos or videos in which the person can be recognised may be shown with the team's project."""
+    return is_confirmed(user) and has_consent(user) and has_purpose_consent(user, "photos")
+
+
+def team_may_be_mentored(team) -> bool:
+    """Every member under the age of consent may be mentored (guardian's consent and their own agreement)."""
+    return all(has_purpose_consent(m.user, "mentoring") for m in team.memberships if needs_guardian_consent(m.user))
+
+
+def guarded_ids(user, minors) -> set[int]:
+    """Which of these young people the person is the guardian of: they answered their consent request with yes."""
+    ids = {minor.id for minor in minors if minor is not None}
+    if not _signed_in(user) or not ids:
+        return set()
+    from sqlalchemy import select
+
+    from app import db
+    from app.accounts.models import GuardianConsent
+
+    return set(db.session.scalars(select(GuardianConsent.minor_id).where(
+        GuardianConsent.minor_id.in_(ids), GuardianConsent.guardian_id == user.id,
+        GuardianConsent.state == "given")))
+
+
+def is_guardian_of(user, minor) -> bool:
+    return bool(guarded_ids(user, [minor]))
+
+
+def is_guardian_reader(user, team) -> bool:
+    """A guardian whose consent to taking part stands for a member still under the age of consent."""
+    if not (is_confirmed(user) and is_adult(user)) or _is_member(user, team):
+        return False
+    minors = [m.user for m in team.memberships if needs_guardian_consent(m.user)]
+    guarded = guarded_ids(user, minors)
+    return any(minor.id in guarded and has_consent(minor) for minor in minors)
+
+
+def can_manage_own_consents(user) -> bool:
+    """A young person gives and withdraws their own agreements."""
+    return is_confirmed(user) and has_role(user, "youth")
+
+
+def can_view_consents_of(user, minor) -> bool:
+    return is_confirmed(user) and is_guardian_of(user, minor)
+
+
+def can_manage_consents_of(user, minor) -> bool:
+    """The guardian decides for the young person while they are under the age of consent where they live."""
+    return can_view_consents_of(user, minor) and is_adult(user) and needs_guardian_consent(minor)
+
+
+def can_view_consent_history(user) -> bool:
+    return is_coordinator(user)
+
+
+# -- data rights ------------------------------------------------------------------------------------
+def is_erased(user) -> bool:
+    """A deleted account: the row stays under a pseudonym for the records, the person is gone."""
+    return getattr(user, "erased_at", None) is not None
+
+
+def can_manage_own_data(user) -> bool:
+    """Download everything the portal holds about oneself, or delete one's account."""
+    return _signed_in(user) and not is_erased(user)
+
+
+def _gave_consent_for(user, minor) -> bool:
+    """From the young person's consent requests (loaded with them), so a list of minors costs no query each."""
+    return any(c.guardian_id == user.id and c.state == "given" for c in minor.consent_requests)
+
+
+def can_request_erasure(user, minor) -> bool:
+    """The guardian who consented may ask that a young person's data be erased while they are under age."""
+    return (is_confirmed(user) and is_adult(user) and not is_erased(user) and not is_erased(minor)
+            and minor.id != user.id and _gave_consent_for(user, minor)
+            and age_on(minor.birth_date, date.today()) < current_app.config["ADULT_AGE"])
+
+
+def can_handle_erasure_requests(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_decide_erasure_request(user, erasure_request) -> bool:
+    """A coordinator, while it waits, and never on a request they made themselves (as a guardian)."""
+    return (is_coordinator(user) and erasure_request.state == "pending"
+            and erasure_request.requested_by_id != user.id)
 
 
 # -- enforcement ----------------------------------------------------------------------------------

@@ -33,10 +33,17 @@ def birth_date_for(age: int) -> date:
         return today.replace(year=today.year - age, day=28) - timedelta(days=30)
 
 
+ALL_PURPOSES = ("participation", "mentoring", "showcase", "photos")
+
+
 def create_user(*roles: str, email: str | None = None, name: str | None = None, age: int = 25,
                 country: str = "CA", region: str | None = None, confirmed: bool = True, locale: str = "en",
-                consent: str | None = None, guardian_email: str | None = None) -> User:
-    """A user with the given roles (youth by default); consent='given'|'requested'|'refused' adds a request."""
+                consent: str | None = None, guardian_email: str | None = None,
+                purposes: tuple[str, ...] = ALL_PURPOSES, own: tuple[str, ...] | None = None) -> User:
+    """A user with the given roles (youth by default); consent='given'|'requested'|'refused' adds a request.
+
+    A given request also records consent per purpose: the guardian's for `purposes` (taking part always) and the
+    young person's own agreement for `own` (the same purposes by default)."""
     n = next(_counter)
     user = User(
         email=email or f"person{n}@example.org", display_name=name or f"Person{n} Example",
@@ -53,7 +60,27 @@ def create_user(*roles: str, email: str | None = None, name: str | None = None, 
                                        decided_at=utcnow() if consent != "requested" else None))
         db.session.flush()
         db.session.expire(user, ["consent_requests"])
+    if consent == "given":
+        record_consents(user, purposes, own=purposes if own is None else own)
     return user
+
+
+def record_consents(user: User, purposes=ALL_PURPOSES, *, own=(), guardian: User | None = None) -> None:
+    """Standing consent records, as the consent pages leave them: the guardian's for `purposes` (taking part
+    always), the young person's own agreement for `own` (taking part is their sign-up, so never theirs); what
+    already stands is kept."""
+    from app.accounts.models import ConsentRecord
+
+    standing = {(given_as, purpose) for given_as, purpose in db.session.execute(
+        select(ConsentRecord.given_as, ConsentRecord.purpose).where(
+            ConsentRecord.subject_id == user.id, ConsentRecord.withdrawn_at.is_(None)))}
+    answers = [*(("guardian", purpose) for purpose in dict.fromkeys(("participation", *purposes))),
+               *(("self", purpose) for purpose in dict.fromkeys(own) if purpose != "participation")]
+    for given_as, purpose in (answer for answer in answers if answer not in standing):
+        db.session.add(ConsentRecord(
+            subject_id=user.id, purpose=purpose, given_as=given_as, wording_version="test", wording="I agree.",
+            given_by_id=(guardian.id if guardian else None) if given_as == "guardian" else user.id))
+    db.session.flush()
 
 
 def create_team(lead: User | None = None, *members: User, name: str | None = None, country: str = "CA") -> Team:

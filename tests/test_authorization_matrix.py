@@ -24,7 +24,9 @@ from tests.authz import (
     Row,
     accounts,
     admin,
+    auditlog,
     calls,
+    consents,
     core,
     decisions,
     health,
@@ -35,6 +37,7 @@ from tests.authz import (
     notices,
     payments_contributions,
     payouts,
+    privacy,
     projects,
     proposals,
     reviews,
@@ -43,6 +46,7 @@ from tests.authz import (
     showcase,
     teams,
     teamspace,
+    twofactor,
 )
 from tests.clients import isolated_client
 from tests.conftest import post, sign_in
@@ -51,7 +55,7 @@ from tests.factories import create_team, create_user
 # Each capability's rows live in tests/authz/<capability>.py; add a module here when a capability is added.
 CAPABILITIES = (accounts, core, health, admin, teams, calls, proposals, reviews, decisions, notices, mentoring, mentors,
                 teamspace, safety, ledger, projects, payouts, payments_contributions, impact,
-                showcase, search)
+                showcase, search, twofactor, auditlog, consents, privacy)
 MATRIX = [entry for module in CAPABILITIES for entry in module.ROWS]
 
 

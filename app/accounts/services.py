@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from flask import current_app
@@ -143,6 +144,11 @@ def set_password(user: User, password: str, *, reason: str) -> None:
         raise ValidationFailed([("password", problem)])
     user.password_hash = hash_password(password)
     user.session_version += 1
+    from app.twofactor.sessions import end_others
+
+    # The version bump already kills every other session's cookies; this ends their rows (listed on the
+    # account page) too. A reset from a link ends them all; a change keeps this browser's own.
+    end_others(user, actor=user, reason=f"password_{reason}", keep_current=reason == "change")
     if user.email_confirmed_at is None and reason == "reset":
         # The reset link reached this address, which proves it.
         user.email_confirmed_at = utcnow()
@@ -191,7 +197,7 @@ def resend_consent(minor: User, guardian_email: str | None = None) -> GuardianCo
         return request_consent(minor, new_email)
     if normalise_email(new_email) != current.guardian_email:
         # A corrected address takes over the unanswered request: the first address can no longer answer it.
-        audit.record(minor, "consent.redirected", current, previous=current.guardian_email)
+        audit.record(minor, "consent.redirected", current)  # the log keeps ids, never addresses
         current.guardian_email = normalise_email(new_email)
     elif utcnow() - current.last_sent_at < CONSENT_RESEND_INTERVAL:
         raise ValidationFailed([(None, _l("The request was sent a few minutes ago. Please wait before "
@@ -224,13 +230,18 @@ def _send_consent_request(consent: GuardianConsent, minor: User) -> None:
 
 
 def decide_consent(consent: GuardianConsent, guardian: User, *, give: bool, text: str,
-                   reason: str | None = None) -> None:
+                   reason: str | None = None, purposes: Iterable[str] = ()) -> None:
+    """Answer a request: yes is consent to taking part, recorded with each other purpose the guardian ticked
+    (mentoring, showcase, photos), each on its own record; no records nothing but the answer."""
+    from app.consents import services as consents
+    from app.consents.wording import wording_for
+
     if not policy.can_answer_consent(guardian, consent):
         raise ValidationFailed([(None, _l("This request has already been answered."))])
     consent.state = "given" if give else "refused"
     consent.guardian_id = guardian.id
     consent.decided_at = utcnow()
-    consent.text_version = current_app.config["CONSENT_TEXT_VERSION"]
+    consent.text_version = wording_for("participation", "guardian").version
     consent.text_agreed = text
     consent.reason = reason or None
     if give and not guardian.has_role("guardian"):
@@ -238,7 +249,11 @@ def decide_consent(consent: GuardianConsent, guardian: User, *, give: bool, text
     minor = consent.minor
     db.session.flush()
     db.session.expire(minor, ["consent_requests"])
-    audit.record(guardian, "consent.given" if give else "consent.refused", consent, reason=reason)
+    if give:
+        for purpose in ("participation", *(p for p in purposes if p != "participation")):
+            consents.give(guardian, minor, purpose, given_as="guardian")
+    else:
+        audit.record(guardian, "consent.refused", consent, reason=reason)
     queue_email(minor.email, "consent_given" if give else "consent_refused", minor.locale, minor=minor,
                 url=link("core.dashboard"))
 

@@ -6,11 +6,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import db, policy
+from app import audit, db, policy
 from app.accounts import services
 from app.accounts.forms import (
     ChangePasswordForm,
-    ConsentForm,
     ForgotPasswordForm,
     ProfileForm,
     ResendConsentForm,
@@ -23,6 +22,8 @@ from app.extensions import limiter
 from app.i18n import country_choices, current_language, options, timezone_choices
 from app.security import safe_next
 from app.tokens import LinkExpired, LinkInvalid, read_link_token
+from app.twofactor import services as two_factor
+from app.twofactor import sessions as user_sessions
 from app.validation import ValidationFailed, show_on_form
 
 bp = Blueprint("accounts", __name__)
@@ -166,10 +167,23 @@ def signin():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append(_("The email address or password is not right."))
-        else:
+            two_factor.record_failed_sign_in(services.find_user_by_email(form.email.data), "password")
             db.commit()
-            login_user(user, remember=form.remember.data)
+            form.password.errors.append(_("The email address or password is not right."))
+        elif policy.is_suspended(user):
+            two_factor.record_failed_sign_in(user, "suspended")
+            db.commit()
+            form.password.errors.append(_("This account is suspended, so it cannot sign in. The message we sent "
+                                          "you explains why and how to appeal."))
+        elif user.totp_enabled_at is not None:
+            # Not signed in yet: the code from the authenticator app (or a recovery code) comes first.
+            db.commit()
+            two_factor.hold_sign_in(user, remember=form.remember.data, next_url=request.args.get("next"))
+            return redirect(url_for("twofactor.challenge"))
+        else:
+            two_factor.drop_held_sign_in()
+            user_sessions.begin(user, remember=form.remember.data)
+            db.commit()
             return redirect(safe_next(request.args.get("next")))
     return render_template("accounts/signin.html", form=form)
 
@@ -179,6 +193,12 @@ def signout():
     from app.accounts.forms import EmptyForm
 
     if EmptyForm().validate_on_submit():
+        row = user_sessions.current() if current_user.is_authenticated else None  # the loader finds the row
+        if row is not None:
+            user_sessions.end(row, current_user, actor=current_user, reason="signed_out")
+            audit.record(current_user, "account.signed_out", current_user, session=row.id)
+            db.commit()
+        two_factor.drop_held_sign_in()
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("core.home"))
@@ -285,11 +305,20 @@ def consent(token: str):
     if current_user.email != consent.guardian_email:
         return render_template("accounts/consent_wrong_account.html", consent=consent), 403
     policy.require(policy.can_answer_consent(current_user, consent))
-    form = ConsentForm()
+    from app.consents.forms import GuardianAnswerForm
+    from app.consents.wording import render
+
+    form = GuardianAnswerForm()
+    for purpose in ("mentoring", "showcase", "photos"):
+        form[purpose].description = render(purpose, "guardian", consent.minor)
     consent_text = render_template("accounts/_consent_text.html", minor=consent.minor)
     if form.validate_on_submit():
         give = form.decision.data == "give"
-        services.decide_consent(consent, current_user, give=give, text=consent_text, reason=form.reason.data)
+        purposes = form.purposes() if give else []
+        # The request keeps everything agreed to, as read on this page; each purpose gets its own record too.
+        text = "\n\n".join([consent_text, *(str(form[purpose].description) for purpose in purposes)])
+        services.decide_consent(consent, current_user, give=give, text=text, reason=form.reason.data,
+                                purposes=purposes)
         db.commit()
         if give:
             flash(_("Thank you. Your consent is recorded."), "success")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, select, union_all
 
 from app import db
 from app.accounts.models import User
@@ -124,39 +124,49 @@ def pipeline(filters: Filters) -> dict[str, int]:
 
 
 def _project_flags(filters: Filters, dates: LocalDates):
-    """One row per active project: whether any milestone is overdue, due soon, questioned or sent back."""
+    """One row per active project: whether any milestone is overdue, due soon, questioned or sent back. The
+    project's title and team are joined afterwards, for the rows listed only."""
     overdue, soon = is_overdue(dates), is_due_soon(dates)
-    return (select(Grant.id.label("grant_id"), Proposal.title.label("title"), Team.name.label("team_name"),
+    return (select(Grant.id.label("grant_id"), Grant.proposal_id.label("proposal_id"), Grant.team_id.label("team_id"),
                    func.max(flag(overdue)).label("overdue"), func.max(flag(soon)).label("soon"),
                    func.max(flag(has_concerns())).label("concerns"),
                    func.max(flag(ProjectMilestone.state == "changes_requested")).label("changes"),
                    func.min(case((overdue, ProjectMilestone.due_date))).label("overdue_from"),
                    func.min(case((ProjectMilestone.state != "approved", ProjectMilestone.due_date))).label("next_due"))
             .join(Grant, Grant.id == ProjectMilestone.grant_id).join(Call, Call.id == Grant.call_id)
-            .join(Proposal, Proposal.id == Grant.proposal_id).join(Team, Team.id == Grant.team_id)
             .where(Grant.state == "active", *_grant_conditions(filters))
-            .group_by(Grant.id, Proposal.title, Team.name).subquery())
+            .group_by(Grant.id, Grant.proposal_id, Grant.team_id))
 
 
 def projects_overdue_and_at_risk(filters: Filters, dates: LocalDates):
-    """(overdue, overdue total, at risk, at risk total): the longest overdue and the soonest due first."""
-    flags = _project_flags(filters, dates)
+    """(overdue, overdue total, at risk, at risk total): the longest overdue and the soonest due first.
 
-    def listed(condition, since, order):
-        rows = db.session.execute(
-            select(flags.c.grant_id, flags.c.title, flags.c.team_name, flags.c.soon, flags.c.concerns,
-                   flags.c.changes, since, func.count().over())
-            .where(condition).order_by(*order, flags.c.grant_id).limit(LIST_SIZE)).all()
-        return ([ProjectFlag(grant_id, title, team, bool(soon), bool(concerns), bool(changes), when)
-                 for grant_id, title, team, soon, concerns, changes, when, _total in rows],
-                rows[0][7] if rows else 0)
+    One statement: the flags are computed once (a common table expression) for both lists, each list is cut
+    to LIST_SIZE with its total counted by a window, and only the rows listed are joined to their titles."""
+    flags = _project_flags(filters, dates).cte("project_flags")
 
-    overdue, overdue_total = listed(flags.c.overdue == 1, flags.c.overdue_from, [flags.c.overdue_from])
+    def chosen(name: str, condition, since):
+        # The soonest (or longest overdue) first, those without a date last.
+        return select(literal(name).label("list"), flags.c.grant_id, flags.c.proposal_id, flags.c.team_id,
+                      flags.c.soon, flags.c.concerns, flags.c.changes, since.label("since"),
+                      func.count().over().label("total")).where(condition).order_by(
+            since.is_(None), since, flags.c.grant_id).limit(LIST_SIZE).subquery()
+
     at_risk_condition = and_(flags.c.overdue == 0,
                              (flags.c.soon == 1) | (flags.c.concerns == 1) | (flags.c.changes == 1))
-    at_risk, at_risk_total = listed(at_risk_condition, flags.c.next_due,
-                                    [flags.c.next_due.is_(None), flags.c.next_due])
-    return overdue, overdue_total, at_risk, at_risk_total
+    both = union_all(select(chosen("overdue", flags.c.overdue == 1, flags.c.overdue_from)),
+                     select(chosen("at_risk", at_risk_condition, flags.c.next_due))).subquery()
+    rows = db.session.execute(
+        select(both.c.list, both.c.grant_id, Proposal.title, Team.name, both.c.soon, both.c.concerns,
+               both.c.changes, both.c.since, both.c.total)
+        .join(Proposal, Proposal.id == both.c.proposal_id).join(Team, Team.id == both.c.team_id)
+        .order_by(both.c.list, both.c.since.is_(None), both.c.since, both.c.grant_id)).all()
+    lists: dict[str, list[ProjectFlag]] = {"overdue": [], "at_risk": []}
+    totals = {"overdue": 0, "at_risk": 0}
+    for name, grant_id, title, team, soon, concerns, changes, when, total in rows:
+        lists[name].append(ProjectFlag(grant_id, title, team, bool(soon), bool(concerns), bool(changes), when))
+        totals[name] = total
+    return lists["overdue"], totals["overdue"], lists["at_risk"], totals["at_risk"]
 
 
 def mentors_load() -> tuple[list[MentorLoad], LoadTotals]:

@@ -57,10 +57,15 @@ def _filter_form(user, args: MultiDict) -> DashboardFilterForm:
         calls = list(db.session.execute(select(Call.id, Call.title).order_by(Call.title, Call.id)))
     else:
         calls = funder.managed_calls(user)
-    visible = select(Call.id) if policy.can_see_programme_panel(user) else funder.managed_call_ids(user)
-    countries = list(db.session.scalars(
-        select(Team.country).distinct().where(Team.id.in_(select(Proposal.team_id).where(
-            Proposal.call_id.in_(visible))))))
+    if policy.can_see_programme_panel(user):
+        # The programme's teams, from the index on their country: asking which of them proposed something would
+        # read every proposal on each visit.
+        countries = list(db.session.scalars(select(Team.country).distinct()))
+    else:
+        # The calls' own ids, so the planner reads their proposals by index instead of guessing half of them.
+        countries = list(db.session.scalars(
+            select(Team.country).distinct().join(Proposal, Proposal.team_id == Team.id)
+            .where(Proposal.call_id.in_([call_id for call_id, _title in calls]))))
     return DashboardFilterForm(formdata=args).offer(calls, countries)
 
 

@@ -26,6 +26,7 @@ from app.accounts.services import link
 from app.calls.models import Call
 from app.mail.services import queue_email
 from app.money import decimals_of, format_money, to_decimal
+from app.pagination import Page
 from app.proposals import workflow
 from app.proposals.models import Proposal
 from app.reviews import awards, scoring
@@ -122,6 +123,7 @@ class Board:
     floor: float
     ranking: Ranking
     lines: list[Line]
+    page: Page
 
     @property
     def pool(self) -> int:
@@ -148,18 +150,27 @@ class Board:
         return [line.proposal.id for line in self.lines if line.suggested_funded and line.decidable]
 
 
-def board(call: Call, floor: float) -> Board:
-    """The call's ranking with the award suggestion for this quality floor; a constant number of queries."""
-    result = ranking(call, floor)
+def board(call: Call, floor: float, *, page: int = 1, per_page: int | None = None,
+          holding: int | None = None) -> Board:
+    """The call's ranking with the award suggestion for this quality floor, every line or one page of them (the
+    page holding the proposal `holding`, when given); a constant number of queries."""
+    offset = (max(1, page) - 1) * per_page if per_page else 0
+    result = ranking(call, floor, offset=offset, limit=per_page, holding=holding)
     titles = {str(c.id): c.title for c in call.criteria}
     lines: list[Line] = []
-    rank = 0
-    for row in result.rows:
-        if row.score is not None:
-            rank += 1
+    for index, row in enumerate(result.rows):
+        # Scored proposals come first, so a line's rank is its place in the whole ranking.
         names = [titles.get(cid, cid) for cid in row.score.split_criteria] if row.score else []
-        lines.append(Line(row=row, rank=rank if row.score is not None else None, split_names=names))
-    return Board(call=call, floor=floor, ranking=result, lines=lines)
+        lines.append(Line(row=row, rank=result.offset + index + 1 if row.score is not None else None,
+                          split_names=names))
+    shown = Page(items=lines, page=result.offset // per_page + 1 if per_page else 1,
+                 per_page=per_page or max(1, result.total), total=result.total)
+    return Board(call=call, floor=floor, ranking=result, lines=lines, page=shown)
+
+
+def suggestion_for(call: Call, floor: float) -> awards.AwardSuggestion:
+    """The award suggestion alone: no proposal is loaded."""
+    return ranking(call, floor, limit=0).suggestion
 
 
 def disagreement_text(line: Line) -> str:

@@ -22,6 +22,9 @@ from app.teams.models import Membership, Team
 from app.validation import ValidationFailed, show_on_form
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
+# Lines per page of the ranking: each line in review carries its own decision form, so a page of twenty stays
+# well under 100 KB of HTML however many proposals the call received.
+LINES_PER_PAGE = 20
 
 
 @bp.context_processor
@@ -82,11 +85,18 @@ def _bulk_form(floor: float, preselect: bool = False) -> BulkForm:
                                                         "floor": services.floor_text(floor)})
 
 
+def _page_number() -> int:
+    """The page of the ranking asked for: in the address, or sent back by the page's forms."""
+    return request.values.get("page", 1, type=int) or 1
+
+
 def _ranking_page(call: Call, floor: float, *, floor_form: FloorForm | None = None,
                   decision_forms: dict[int, DecisionForm] | None = None, general: dict[int, list[str]] | None = None,
                   bulk_form: BulkForm | None = None, bulk_problems: list | None = None,
-                  selected: set[int] | None = None, preselect: bool = False, status: int = 200):
-    data = services.board(call, floor)
+                  selected: set[int] | None = None, preselect: bool = False, status: int = 200,
+                  holding: int | None = None):
+    # A page of lines: a call can receive thousands of proposals; the order and the suggestion cover them all.
+    data = services.board(call, floor, page=_page_number(), per_page=LINES_PER_PAGE, holding=holding)
     if floor_form is None:
         floor_form = FloorForm(formdata=None, data={"floor": services.floor_text(floor)})
     decision_forms = dict(decision_forms or {})
@@ -116,7 +126,7 @@ def ranking(call_id: int):
 
 def _back_to_ranking(call: Call, floor: float, anchor: str = "decisions-heading"):
     return redirect(url_for("decisions.ranking", call_id=call.id, floor=services.floor_text(floor),
-                            _anchor=anchor))
+                            page=_page_number() if _page_number() > 1 else None, _anchor=anchor))
 
 
 # -- one decision -----------------------------------------------------------------------------------
@@ -138,7 +148,7 @@ def decide(proposal_id: int):
     if action != "award":
         form.amount.errors = []  # what is in the amount field matters only for an award
     amount = form.amount.data if isinstance(form.amount.data, int) else None
-    suggestion = services.board(call, floor).suggestion
+    suggestion = services.suggestion_for(call, floor)
     if not _has_errors(form):
         try:
             services.decide(current_user, proposal, action, justification=form.justification.data,
@@ -150,7 +160,7 @@ def decide(proposal_id: int):
             db.session.rollback()
             general = show_on_form(form, error)
             return _ranking_page(call, floor, decision_forms={proposal.id: form},
-                                 general={proposal.id: [str(m) for m in general]}, status=400)
+                                 general={proposal.id: [str(m) for m in general]}, status=400, holding=proposal.id)
         except StaleDataError:
             db.session.rollback()
             flash(_("The proposal changed while you were doing this. Look at it again, then try once more."),
@@ -170,7 +180,7 @@ def decide(proposal_id: int):
         elif not target.errors and not (name == "amount" and action != "award"):
             target.errors = [message]
     return _ranking_page(call, floor, decision_forms={proposal.id: form}, general={proposal.id: general},
-                         status=400)
+                         status=400, holding=proposal.id)
 
 
 def _has_errors(form) -> bool:

@@ -128,8 +128,21 @@ def apply(balances: Balances, entry: Entry) -> Balances:
 
 
 def summarise(entries: Iterable[Entry]) -> Balances:
-    """Balances from entries already written (assumed valid: the database only holds checked ones)."""
-    balances = Balances()
+    """Balances from entries already written (assumed valid: the database only holds checked ones).
+
+    The same sums as add() one entry at a time, kept in plain dicts while counting: add() copies the per-grant
+    table for every entry, which costs a call with hundreds of grants milliseconds on every page showing it."""
+    totals = {"contributed": 0, "awarded": 0, "disbursed": 0}
+    grants: dict[int, list[int]] = {}
     for entry in entries:
-        balances = add(balances, entry)
-    return balances
+        _valid(entry)
+        name, sign = _SIGN[entry.kind]
+        totals[name] += sign * entry.amount
+        if entry.grant_id is not None:
+            grant = grants.setdefault(entry.grant_id, [0, 0])
+            if name == "awarded":
+                grant[0] += sign * entry.amount
+            elif name == "disbursed":
+                grant[1] += sign * entry.amount
+    return Balances(grants={grant_id: GrantBalance(awarded=awarded, disbursed=disbursed)
+                            for grant_id, (awarded, disbursed) in grants.items()}, **totals)

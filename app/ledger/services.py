@@ -67,6 +67,9 @@ def record(call: Call, kind: str, amount: int, *, actor=None, grant: Grant | Non
                       reference=reference, memo=memo, actor_id=getattr(actor, "id", None))
     db.session.add(row)
     db.session.flush()
+    # Every movement of money is in the audit log too, whichever verb booked it: one place to follow money.
+    audit.record(actor, f"ledger.{kind}", row, call=call.id, grant=row.grant_id, amount=amount,
+                 currency=call.currency, contribution=row.contribution_id)
     return row
 
 

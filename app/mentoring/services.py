@@ -154,7 +154,9 @@ def _team_themes(team_ids: list[int]) -> dict[int, set[str]]:
 
 def round_inputs(round_: MatchRound | None = None):
     """The matcher's view of the world: (teams, mentors, requests by team id, offers by mentor id)."""
-    teams, profiles = waiting_teams(), available_mentors()
+    # A team with a member under the age of consent who may not be mentored yet waits outside the round.
+    teams = [team for team in waiting_teams() if policy.team_may_be_mentored(team)]
+    profiles = available_mentors()
     needs = {
         n.team_id: n for n in db.session.scalars(select(TeamNeeds).where(TeamNeeds.team_id.in_([t.id for t in teams])))
     }
@@ -274,8 +276,8 @@ def override(round_: MatchRound, actor: User, *, kind: str, team_id: int, mentor
 
 
 def _check_pair(round_: MatchRound, team_id: int, mentor_id: int) -> None:
-    _teams, _profiles, requests, offers = round_inputs(round_)
-    team, mentor = requests.get(team_id), offers.get(mentor_id)
+    _teams, _profiles, team_requests, offers = round_inputs(round_)
+    team, mentor = team_requests.get(team_id), offers.get(mentor_id)
     if team is None:
         raise ValidationFailed([(None, _l("This team is no longer waiting for a mentor."))])
     if mentor is None:
@@ -346,6 +348,9 @@ def _tell(mentorship: Mentorship, kind: str, actor: User | None, *, coordinators
 
 def move(mentorship: Mentorship, action: str, actor: User, reason: str | None = None) -> None:
     """Accept, decline, withdraw or end, through the table; accepting re-checks the safety rule."""
+    if action == "accept" and not policy.team_may_be_mentored(mentorship.team):
+        raise ValidationFailed([(None, _l("A member of this team may not be mentored yet: their guardian's "
+                                          "consent or their own agreement is missing."))])
     if action == "accept" and not policy.may_mentor(mentorship.mentor, mentorship.team):
         raise ValidationFailed(
             [

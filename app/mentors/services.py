@@ -184,6 +184,7 @@ def save_profile(mentor: User, *, expertise: list[str], languages: list[str], ti
 
     profile = profile_of(mentor)
     created = profile is None
+    text_before = None if created else (profile.bio, profile.availability)
     if created:
         profile = MentorProfile(user_id=mentor.id)
     profile.expertise = [code for code in EXPERTISE if code in expertise]
@@ -204,6 +205,10 @@ def save_profile(mentor: User, *, expertise: list[str], languages: list[str], ti
                 from None
     db.session.flush()
     audit.record(mentor, "mentor.profile_created" if created else "mentor.profile_updated", profile)
+    if text_before != (profile.bio, profile.availability):  # flagged terms send new words to review; all stays visible
+        from app.safety.terms import flag_if_matching
+
+        flag_if_matching("mentor_profile", profile.id, f"{profile.bio}\n\n{profile.availability}", None)
     return profile
 
 

@@ -37,6 +37,8 @@ KIND_NAMES = {
     "team_message": _l("A new message in a team's space"),
     "meeting_logged": _l("A mentor logs a meeting"),
     "concern_reported": _l("Someone reports a concern"),
+    "moderation_statement": _l("A moderation decision affects you (always sent by email too)"),
+    "appeal_decided": _l("Your appeal against a moderation decision is decided"),
     "payee_chosen": _l("You are named to receive a team's grant money"),
     "agreement_to_countersign": _l("A grant agreement waits for your countersignature"),
     "project_active": _l("A project's grant agreement is signed"),
@@ -48,6 +50,8 @@ KIND_NAMES = {
     "due_date_decided": _l("A request to move a due date is answered"),
     "milestone_due_soon": _l("A milestone is due soon"),
     "milestone_overdue": _l("A milestone is overdue"),
+    "mentoring_consent_withdrawn": _l("Consent to mentoring is withdrawn for a team's member"),
+    "showcase_consent_withdrawn": _l("A project leaves the showcase because consent is withdrawn"),
 }
 KIND_SENTENCES = {
     "comment": _l("%(actor)s commented on “%(title)s”."),
@@ -65,6 +69,9 @@ KIND_SENTENCES = {
     "team_message": _l("%(actor)s wrote in “%(thread)s” (%(team)s)."),
     "meeting_logged": _l("%(actor)s logged a meeting with “%(team)s”."),
     "concern_reported": _l("%(actor)s reported a concern: %(category)s."),
+    "moderation_statement": _l("A coordinator took a moderation decision that affects you: %(decision)s. Read "
+                               "why, and how to appeal."),
+    "appeal_decided": _l("Your appeal is decided: %(outcome)s."),
     "payee_chosen": _l("%(actor)s named you to receive the grant money of “%(team)s”."),
     "agreement_to_countersign": _l("%(actor)s accepted the grant agreement of “%(title)s”; it needs your "
                                    "countersignature."),
@@ -77,6 +84,11 @@ KIND_SENTENCES = {
     "due_date_decided": _l("The request to move the due date of “%(milestone)s” (%(title)s) is answered."),
     "milestone_due_soon": _l("“%(milestone)s” (%(title)s) is due on %(due)s."),
     "milestone_overdue": _l("“%(milestone)s” (%(title)s) was due on %(due)s and is overdue."),
+    "mentoring_consent_withdrawn": _l("Consent to mentoring was withdrawn for a member of “%(team)s”: its "
+                                      "mentor cannot open the team's space, drafts or milestones until it is "
+                                      "given again."),
+    "showcase_consent_withdrawn": _l("Consent to appear in the showcase was withdrawn for a member of "
+                                     "“%(team)s”: “%(title)s” is no longer in the public showcase."),
 }
 NOTICE_KINDS = tuple(KIND_NAMES)
 ACTION_KINDS = {
@@ -132,6 +144,9 @@ def add_comment(author: User, proposal: Proposal, visibility: str, body: str) ->
     db.session.add(comment)
     db.session.flush()
     audit.record(author, "proposal.comment", proposal, visibility=visibility, comment=comment.id)
+    from app.safety.terms import flag_if_matching  # flagged terms send it to review; it stays visible
+
+    flag_if_matching("proposal_comment", comment.id, body, proposal.team_id)
     readers = [user for user in _people_around(proposal) if policy.can_read_comments(user, proposal, visibility)]
     notify(readers, "comment", proposal, actor=author)
     return comment

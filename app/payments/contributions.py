@@ -159,7 +159,7 @@ def on_checkout_closed(event: gateway.Event) -> str:
     contribution = _by_session(event.object_id)
     if contribution is None:
         return "unknown_session"
-    _call, contribution = _locked(contribution)
+    call, contribution = _locked(contribution)
     state = "expired" if event.type == "checkout.session.expired" else "failed"
     if contribution.state == "completed":
         return "already_completed"
@@ -167,4 +167,5 @@ def on_checkout_closed(event: gateway.Event) -> str:
         return "unchanged"
     _move(contribution, state)
     db.session.flush()
+    audit.record(None, "payments.contribution_closed", call, contribution_id=contribution.id, state=state)
     return state

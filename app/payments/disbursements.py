@@ -96,6 +96,8 @@ def _settled(disbursement: Disbursement, transfer) -> None:
     disbursement.state, disbursement.paid_at = "paid", utcnow()
     disbursement.last_error = None
     disbursement.tranche.state = "paid"
+    audit.record(None, "payout.paid", disbursement.grant, disbursement_id=disbursement.id,
+                 tranche_id=disbursement.tranche_id, transfer=transfer.id)
 
 
 def pay(disbursement_id: int) -> None:
@@ -119,6 +121,8 @@ def pay(disbursement_id: int) -> None:
             jobs.enqueue_in(delay, pay, disbursement.id)
         else:
             disbursement.state, disbursement.next_attempt_at = "failed", None
+            audit.record(None, "payout.failed", disbursement.grant, disbursement_id=disbursement.id,
+                         tranche_id=disbursement.tranche_id, attempts=disbursement.attempts)
             log.warning("transfer for disbursement %s failed: %s", disbursement.id, error)
         db.commit()
         return

@@ -29,7 +29,8 @@ def guardians_of(team: Team) -> list[User]:
         return []
     return list(db.session.scalars(
         select(User).join(GuardianConsent, GuardianConsent.guardian_id == User.id)
-        .where(GuardianConsent.minor_id.in_(member_ids), GuardianConsent.state == "given")
+        .where(GuardianConsent.minor_id.in_(member_ids), GuardianConsent.state == "given",
+               User.erased_at.is_(None))  # an erased guardian can neither be paid nor be written to
         .distinct().order_by(User.display_name)))
 
 

@@ -67,6 +67,11 @@ class EvidenceForm(FlaskForm):
     content_pieces = _figure(_l("Pieces of content"), _l("Videos, posts, articles, podcasts published."))
     events_held = _figure(_l("Events held"), _l("Workshops, screenings, meetings held."))
     files = MultipleFileField(_l("Files (optional)"))
+    sensitive = BooleanField(
+        _l("These files are sensitive"),
+        description=_l("Tick it when a file quotes extremist material, shows the faces of minors or holds anything "
+                       "else that must not travel further. People then see a warning before opening it, and only "
+                       "your team, its mentors and coordinators can open it."))
 
 
 class FeedbackForm(FlaskForm):

@@ -237,6 +237,8 @@ class Publication(Base):
     """The team's choice to show its project in the public showcase, with the outputs it wants to point to."""
 
     __tablename__ = "project_publications"
+    # The showcase lists the most recently published first: read in that order, a page stops after its twelve.
+    __table_args__ = (Index("ix_project_publications_published_at_id", "published_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id", ondelete="CASCADE"), unique=True)

@@ -173,7 +173,8 @@ def active_mentors(teams: list[Team], today: date) -> dict[int, list[User]]:
     for mentorship in mentorships:
         mentor, team = mentorship.mentor, by_id[mentorship.team_id]
         if (policy.is_mentor(mentor) and policy.is_adult(mentor, today)
-                and (mentor.id in vetted or not policy.has_minors(team, today))):
+                and (mentor.id in vetted or not policy.has_minors(team, today))
+                and policy.team_may_be_mentored(team)):
             mentors.setdefault(team.id, []).append(mentor)
     return mentors
 

@@ -125,7 +125,8 @@ def clean_links(lines: list[str]) -> list[str]:
 
 
 def submit_evidence(actor: User, milestone: ProjectMilestone, *, report: str, links: list[str],
-                    people_reached: int, content_pieces: int, events_held: int, files=()) -> EvidenceSubmission:
+                    people_reached: int, content_pieces: int, events_held: int, files=(),
+                    sensitive: bool = False) -> EvidenceSubmission:
     """A new submission; `files` have passed app.uploads.check_upload (kind "evidence")."""
     grant = milestone.grant
     _must_be_active(grant)
@@ -159,14 +160,27 @@ def submit_evidence(actor: User, milestone: ProjectMilestone, *, report: str, li
         stored = get_storage().save(checked.stream, filename=checked.filename, content_type=checked.content_type)
         submission.files.append(EvidenceFile(filename=checked.filename, content_type=checked.content_type,
                                              size=stored.size, sha256=stored.sha256, storage_key=stored.key,
-                                             uploaded_by_id=actor.id))
+                                             uploaded_by_id=actor.id, sensitive=bool(sensitive)))
     milestone.submitted_at = submission.submitted_at
     workflow.transition(milestone, "submit", actor, number=submission.number)
     db.session.flush()
-    audit.record(actor, "milestone.submitted", milestone, number=submission.number, files=len(files))
+    audit.record(actor, "milestone.submitted", milestone, number=submission.number, files=len(files),
+                 sensitive=True if files and sensitive else None)
     notify([*team_mentors(grant), *approvers(grant)], "milestone_submitted", grant.proposal, actor=actor,
            path=_path(milestone), **_params(milestone))
     return submission
+
+
+def mark_evidence_sensitive(actor: User, file: EvidenceFile, sensitive: bool) -> bool:
+    """Mark an evidence file sensitive or lift the mark, whatever the milestone's state; False when unchanged.
+    The view has checked policy.can_mark_sensitive."""
+    if file.sensitive == sensitive:
+        return False
+    file.sensitive = sensitive
+    db.session.flush()
+    audit.record(actor, "milestone.evidence_sensitivity_changed", file.submission.milestone, file=file.id,
+                 number=file.submission.number, sensitive=sensitive)
+    return True
 
 
 # -- the mentor's feedback -------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from app.projects.forms import (
 )
 from app.projects.labels import GRANT_STATE_LABELS, MILESTONE_EVENT_LABELS
 from app.projects.models import DueDateChange, EvidenceFile, EvidenceSubmission, ProjectMilestone
-from app.storage import send_stored
+from app.proposals.forms import SensitivityForm
+from app.proposals.sensitive import serve_or_warn
+from app.security import safe_next
 from app.uploads import UploadRejected, accepted_extensions, check_upload, upload_limits
 from app.validation import ValidationFailed, show_on_form
 
@@ -198,6 +200,7 @@ def _milestone_page(milestone: ProjectMilestone, *, evidence_form=None, feedback
                     due_form=None, due_decision_form=None, status: int = 200):
     latest = milestone.latest_submission
     evidence_form = evidence_form or EvidenceForm(formdata=None, **(_prefill(latest) if latest else {}))
+    files = [file for submission in milestone.submissions for file in submission.files]
     return render_template(
         "projects/milestone.html", milestone=milestone, grant=milestone.grant, history=services.history(milestone),
         feedback=services.feedback_on(milestone), changes=services.due_date_changes(milestone),
@@ -207,6 +210,10 @@ def _milestone_page(milestone: ProjectMilestone, *, evidence_form=None, feedback
         due_decision_form=due_decision_form or DueDateDecisionForm(formdata=None),
         extensions=accepted_extensions("evidence"), limit=upload_limits()["evidence"],
         sends_evidence=milestone.grant.state == "active" and workflow.move_for(milestone.state, "submit"),
+        # Asked once for the page: who may open the sensitive files, and set or lift the mark.
+        opens_sensitive=any(file.sensitive for file in files)
+        and policy.can_open_sensitive_files(current_user, milestone.grant.team),
+        marks_sensitive=bool(files) and policy.can_mark_sensitive(current_user, files[0]),
     ), status
 
 
@@ -247,7 +254,7 @@ def submit_evidence(milestone_id: int):
             services.submit_evidence(
                 current_user, milestone, report=form.report.data, links=(form.links.data or "").splitlines(),
                 people_reached=form.people_reached.data, content_pieces=form.content_pieces.data,
-                events_held=form.events_held.data, files=checked)
+                events_held=form.events_held.data, files=checked, sensitive=form.sensitive.data)
         except ValidationFailed as error:
             db.session.rollback()
             for message in show_on_form(form, error):
@@ -349,5 +356,28 @@ def evidence_file(file_id: int):
     stored = db.session.get(EvidenceFile, file_id)
     if stored is None:
         abort(404)
-    _load_milestone(stored.submission.milestone_id)
-    return send_stored(stored.storage_key, filename=stored.filename, content_type=stored.content_type)
+    milestone = _load_milestone(stored.submission.milestone_id)
+    policy.require(policy.can_open_attachment(current_user, stored))
+    return serve_or_warn(stored, back=url_for("projects.milestone", milestone_id=milestone.id)
+                         + f"#submission-{stored.submission_id}-heading")
+
+
+@bp.route("/files/<int:file_id>/sensitive", methods=["POST"])
+@login_required
+def mark_sensitive(file_id: int):
+    stored = db.session.get(EvidenceFile, file_id)
+    if stored is None:
+        abort(404)
+    milestone = _load_milestone(stored.submission.milestone_id)
+    policy.require(policy.can_mark_sensitive(current_user, stored))
+    form = SensitivityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sensitive = form.sensitive.data == "yes"
+    if services.mark_evidence_sensitive(current_user, stored, sensitive):
+        db.commit()
+        flash(_("“%(name)s” is marked sensitive: a warning comes first, and only the team, its mentors and "
+                "coordinators can open it.", name=stored.filename) if sensitive
+              else _("“%(name)s” is no longer marked sensitive.", name=stored.filename), "success")
+    back = url_for("projects.milestone", milestone_id=milestone.id) + f"#submission-{stored.submission_id}-heading"
+    return redirect(safe_next(form.next.data) if form.next.data else back)

@@ -13,9 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import AnyOf, InputRequired, Length
 
 from app.forms import CheckboxListField
 from app.i18n import options
@@ -205,3 +205,15 @@ class AttachmentForm(FlaskForm):
     kind = SelectField(_l("Kind of file"), choices=options((k, ATTACHMENT_KIND_LABELS[k]) for k in ATTACHMENT_KINDS),
                        validators=[InputRequired(_l("Choose what kind of file this is."))])
     file = FileField(_l("File"))
+    sensitive = BooleanField(
+        _l("This file is sensitive"),
+        description=_l("Tick it when the file quotes extremist material, shows the faces of minors or holds anything "
+                       "else that must not travel further. People then see a warning before opening it, and only "
+                       "your team, its mentors, coordinators and assigned reviewers can open it."))
+
+
+class SensitivityForm(FlaskForm):
+    """Mark a file sensitive, or lift the mark: the button sends the new value."""
+
+    sensitive = HiddenField(validators=[AnyOf(("yes", "no"))])
+    next = HiddenField()

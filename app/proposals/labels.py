@@ -41,6 +41,7 @@ AUDIT_ACTION_LABELS = {
     "proposal.edited": _l("edited"),
     "proposal.attachment_added": _l("added an attachment"),
     "proposal.attachment_removed": _l("removed an attachment"),
+    "proposal.attachment_sensitivity_changed": _l("changed whether an attachment is marked sensitive"),
     "proposal.submit": _l("submitted"),
     "proposal.resubmit": _l("resubmitted"),
     "proposal.withdraw": _l("withdrew the proposal"),

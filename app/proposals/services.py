@@ -307,6 +307,11 @@ def submit(actor: User, proposal: Proposal, now: datetime | None = None) -> Prop
                               submitted_by_id=actor.id, submitted_at=now)
     db.session.add(version)
     db.session.flush()
+    from app.safety.terms import flag_if_matching  # flagged terms send it to review; it stays visible
+
+    flag_if_matching("proposal", proposal.id, "\n\n".join(
+        [proposal.title or "", proposal.summary, proposal.problem, proposal.approach, proposal.audience]),
+        proposal.team_id)
     url = link("proposals.show", proposal_id=proposal.id)
     for member in proposal.team.members:
         queue_email(member.email, "proposal_submitted", member.locale, proposal=proposal, team=proposal.team,
@@ -320,20 +325,34 @@ def withdraw(actor: User, proposal: Proposal, reason: str | None = None) -> None
 
 
 # -- attachments -------------------------------------------------------------------------------------
-def add_attachment(actor: User, proposal: Proposal, checked) -> Attachment:
+def add_attachment(actor: User, proposal: Proposal, checked, *, sensitive: bool = False) -> Attachment:
     """Store a file that passed app.uploads.check_upload and attach it to the proposal."""
     if not policy.can_edit_proposal(actor, proposal):
         raise workflow.NotAllowed("attach")
     stored = get_storage().save(checked.stream, filename=checked.filename, content_type=checked.content_type)
     attachment = Attachment(proposal_id=proposal.id, kind=checked.kind, filename=checked.filename,
                             content_type=checked.content_type, size=stored.size, sha256=stored.sha256,
-                            storage_key=stored.key, uploaded_by_id=actor.id)
+                            storage_key=stored.key, uploaded_by_id=actor.id, sensitive=bool(sensitive))
     # The proposal row itself is left alone: a file added by one teammate is no reason to refuse the form
     # another teammate is saving (see the optimistic lock in save_draft).
     proposal.attachments.append(attachment)
     db.session.flush()
-    audit.record(actor, "proposal.attachment_added", proposal, kind=checked.kind, filename=checked.filename)
+    audit.record(actor, "proposal.attachment_added", proposal, kind=checked.kind, filename=checked.filename,
+                 attachment=attachment.id, sensitive=True if sensitive else None)
     return attachment
+
+
+def mark_attachment_sensitive(actor: User, attachment: Attachment, sensitive: bool) -> bool:
+    """Mark the file sensitive or lift the mark, in any state of the proposal; False when nothing changed."""
+    if not policy.can_mark_sensitive(actor, attachment):
+        raise workflow.NotAllowed("mark_sensitive")
+    if attachment.sensitive == sensitive:
+        return False
+    attachment.sensitive = sensitive
+    db.session.flush()
+    audit.record(actor, "proposal.attachment_sensitivity_changed", attachment.proposal, attachment=attachment.id,
+                 kind=attachment.kind, sensitive=sensitive)
+    return True
 
 
 def remove_attachment(actor: User, proposal: Proposal, attachment: Attachment) -> None:

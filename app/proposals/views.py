@@ -24,6 +24,7 @@ from app.proposals import diff, services
 from app.proposals.forms import (
     AttachmentForm,
     ProposalForm,
+    SensitivityForm,
     StartProposalForm,
     WithdrawForm,
     amount_text,
@@ -37,8 +38,9 @@ from app.proposals.labels import (
     THEME_LABELS,
 )
 from app.proposals.models import Attachment, Proposal
+from app.proposals.sensitive import serve_or_warn
 from app.proposals.workflow import STATE_LABELS, IllegalMove, NotAllowed
-from app.storage import send_stored
+from app.security import safe_next
 from app.teams.models import Membership, Team
 from app.teams.services import teams_of
 from app.uploads import UploadRejected, accepted_extensions, check_upload, upload_limits
@@ -433,7 +435,7 @@ def upload_attachment(proposal_id: int):
                 form.file.errors = [*form.file.errors, str(rejected.message)]
             else:
                 try:
-                    services.add_attachment(current_user, proposal, checked)
+                    services.add_attachment(current_user, proposal, checked, sensitive=form.sensitive.data)
                 finally:
                     if checked.stream is not upload.stream:
                         checked.stream.close()  # a spooled copy made by the checks
@@ -453,9 +455,29 @@ def _load_attachment(proposal: Proposal, attachment_id: int) -> Attachment:
 @bp.route("/<int:proposal_id>/attachments/<int:attachment_id>")
 @login_required
 def download_attachment(proposal_id: int, attachment_id: int):
-    proposal = _load_viewable(proposal_id)
+    proposal = _load(proposal_id)
     attachment = _load_attachment(proposal, attachment_id)
-    return send_stored(attachment.storage_key, filename=attachment.filename, content_type=attachment.content_type)
+    policy.require(policy.can_open_attachment(current_user, attachment))
+    return serve_or_warn(attachment, back=url_for("proposals.show", proposal_id=proposal.id) + "#files-heading")
+
+
+@bp.route("/<int:proposal_id>/attachments/<int:attachment_id>/sensitive", methods=["POST"])
+@login_required
+def mark_sensitive(proposal_id: int, attachment_id: int):
+    proposal = _load(proposal_id)
+    attachment = _load_attachment(proposal, attachment_id)
+    policy.require(policy.can_mark_sensitive(current_user, attachment))
+    form = SensitivityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sensitive = form.sensitive.data == "yes"
+    if services.mark_attachment_sensitive(current_user, attachment, sensitive):
+        db.commit()
+        flash(_("“%(name)s” is marked sensitive: a warning comes first, and only the team, its mentors, "
+                "coordinators and assigned reviewers can open it.", name=attachment.filename) if sensitive
+              else _("“%(name)s” is no longer marked sensitive.", name=attachment.filename), "success")
+    back = url_for("proposals.show", proposal_id=proposal.id) + "#files-heading"
+    return redirect(safe_next(form.next.data) if form.next.data else back)
 
 
 @bp.route("/<int:proposal_id>/attachments/<int:attachment_id>/delete", methods=["POST"])

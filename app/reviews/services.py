@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,7 +10,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app import audit, db, policy
 from app.accounts.models import AuditEntry, RoleGrant, User
@@ -366,10 +367,12 @@ def in_review_query(call: Call) -> Select:
 
 
 def assignments_of_query(user: User) -> Select:
-    """A reviewer's own assignments, newest first, with the call and the team they need to list them."""
+    """A reviewer's own assignments, newest first, each with its proposal and call in the same query; the list
+    shows titles and states only, so nothing else (scores, budgets, plans, rubrics) is loaded."""
+    proposal = joinedload(ReviewAssignment.proposal)
     return (select(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id)
-            .options(selectinload(ReviewAssignment.proposal).selectinload(Proposal.call),
-                     selectinload(ReviewAssignment.proposal).selectinload(Proposal.team))
+            .options(lazyload(ReviewAssignment.scores), proposal.lazyload("*"),
+                     proposal.joinedload(Proposal.call).lazyload("*"))
             .order_by(ReviewAssignment.assigned_at.desc(), ReviewAssignment.id.desc()))
 
 
@@ -443,11 +446,13 @@ class RankingRow:
 
 @dataclass
 class Ranking:
-    rows: list[RankingRow]
+    rows: list[RankingRow]  # the rows asked for (every row unless a window was given), best first
     suggestion: awards.AwardSuggestion
     committed: int
     available: int
     contributed: int = 0
+    total: int = 0  # rows in the whole ranking
+    offset: int = 0  # the place of rows[0] in the whole ranking
 
 
 def committed_amount(call: Call) -> int:
@@ -460,32 +465,91 @@ def available_amount(call: Call) -> int:
     return max(ledger.balances(call).available, 0)
 
 
-def ranking(call: Call, quality_floor: float) -> Ranking:
-    """The call's proposals with raw and calibrated scores and the award set that fits what is left of the pool."""
-    proposals = list(db.session.scalars(
-        select(Proposal).where(Proposal.call_id == call.id, Proposal.state.in_(REVIEWABLE_STATES))
-        .options(selectinload(Proposal.team)).order_by(Proposal.id)))
-    rubric = {str(c.id): c.weight for c in call.criteria}
-    reviews = [
-        scoring.ReviewScore(reviewer_id=a.reviewer_id, proposal_id=a.proposal_id,
-                            scores={str(s.criterion_id): s.score for s in a.scores})
-        for a in assignments_for_call(call) if a.state == "submitted"
-    ]
-    calibration = scoring.calibrate(reviews, rubric) if reviews else None
+# Calibrations already computed, by call and by a fingerprint of the submitted reviews they come from (how many,
+# their ids, reviewers and latest time, aggregated in SQL): a submitted review never changes nor goes away and a
+# published call's rubric is fixed, so the memo gives what a fresh computation would. Kept per process and small;
+# each worker computes a call's calibration again after a new review.
+_CALIBRATIONS: OrderedDict[tuple, scoring.Calibration | None] = OrderedDict()
+CALIBRATION_MEMO_SIZE = 32
+
+
+def submitted_scores(call: Call) -> list[scoring.ReviewScore]:
+    """Every submitted review of the call with its scores, read as plain rows in one query."""
+    rows = db.session.execute(
+        select(ReviewAssignment.id, ReviewAssignment.reviewer_id, ReviewAssignment.proposal_id,
+               CriterionScore.criterion_id, CriterionScore.score)
+        .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
+        .outerjoin(CriterionScore, CriterionScore.assignment_id == ReviewAssignment.id)
+        .where(Proposal.call_id == call.id, ReviewAssignment.state == "submitted")
+        .order_by(ReviewAssignment.proposal_id, ReviewAssignment.id, CriterionScore.id))
+    by_assignment: dict[int, scoring.ReviewScore] = {}
+    for assignment_id, reviewer_id, proposal_id, criterion_id, score in rows:
+        review = by_assignment.setdefault(assignment_id, scoring.ReviewScore(
+            reviewer_id=reviewer_id, proposal_id=proposal_id, scores={}))
+        if criterion_id is not None:
+            review.scores[str(criterion_id)] = score
+    return list(by_assignment.values())
+
+
+def call_calibration(call: Call) -> scoring.Calibration | None:
+    """The calibration of the call's submitted reviews (None before the first one), computed once per set."""
+    rubric = tuple(sorted((str(c.id), c.weight) for c in call.criteria))
+    fingerprint = tuple(db.session.execute(
+        select(func.count(), func.sum(ReviewAssignment.id), func.sum(ReviewAssignment.reviewer_id),
+               func.max(ReviewAssignment.submitted_at))
+        .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
+        .where(Proposal.call_id == call.id, ReviewAssignment.state == "submitted")).one())
+    key = (call.id, rubric, fingerprint)
+    if key in _CALIBRATIONS:
+        _CALIBRATIONS.move_to_end(key)
+        return _CALIBRATIONS[key]
+    reviews = submitted_scores(call)
+    calibration = scoring.calibrate(reviews, dict(rubric)) if reviews else None
+    _CALIBRATIONS[key] = calibration
+    while len(_CALIBRATIONS) > CALIBRATION_MEMO_SIZE:
+        _CALIBRATIONS.popitem(last=False)
+    return calibration
+
+
+def ranking(call: Call, quality_floor: float, *, offset: int = 0, limit: int | None = None,
+            holding: int | None = None) -> Ranking:
+    """The call's proposals with raw and calibrated scores and the award set that fits what is left of the pool.
+
+    The order and the suggestion come from every proposal of the call (plain rows); the proposals themselves are
+    loaded for the rows asked for only (`limit` rows from `offset`, or the window of `limit` rows holding the
+    proposal `holding`), so a page of a large call reads a page of rows."""
+    facts = db.session.execute(
+        select(Proposal.id, Proposal.state, Proposal.amount_requested)
+        .where(Proposal.call_id == call.id, Proposal.state.in_(REVIEWABLE_STATES)).order_by(Proposal.id)).all()
+    calibration = call_calibration(call)
     money = ledger.balances(call)
     committed, available = money.awarded, max(money.available, 0)
+    by_score = dict(calibration.proposals) if calibration else {}
     candidates = [
-        awards.Candidate(proposal_id=p.id, calibrated=calibration.proposals[p.id].calibrated,
-                         uncertainty=calibration.proposals[p.id].uncertainty, amount_requested=p.amount_requested)
-        for p in proposals if p.state == "in_review" and calibration and p.id in calibration.proposals
+        awards.Candidate(proposal_id=pid, calibrated=by_score[pid].calibrated, uncertainty=by_score[pid].uncertainty,
+                         amount_requested=amount)
+        for pid, state, amount in facts if state == "in_review" and pid in by_score
     ]
     suggestion = awards.suggest_awards(candidates, available, quality_floor)
-    by_score = {pid: s for pid, s in (calibration.proposals.items() if calibration else [])}
-    rows = [RankingRow(p, by_score.get(p.id), suggestion.decision_for(p.id) if p.state == "in_review" and
-                       p.id in by_score else None) for p in proposals]
-    rows.sort(key=lambda r: (r.score is None, -(r.score.calibrated if r.score else 0), r.proposal.id))
+    calibrated = {pid: score.calibrated for pid, score in by_score.items()}
+    ordered = sorted(facts, key=lambda f: (f[0] not in calibrated, -calibrated.get(f[0], 0.0), f[0]))
+    if limit:
+        ids = [f[0] for f in ordered]
+        offset = ids.index(holding) if holding in ids else offset
+        offset = min(max(0, offset), max(0, len(ordered) - 1)) // limit * limit  # past the end: the last window
+    shown = ordered[offset:] if limit is None else ordered[offset:offset + limit]
+    query = select(Proposal).options(joinedload(Proposal.team), lazyload(Proposal.budget_lines),
+                                     lazyload(Proposal.milestones))
+    if limit is None and offset == 0:
+        query = query.where(Proposal.call_id == call.id, Proposal.state.in_(REVIEWABLE_STATES))
+    else:
+        query = query.where(Proposal.id.in_([f[0] for f in shown]))
+    proposals = {p.id: p for p in db.session.scalars(query)} if shown else {}
+    rows = [RankingRow(proposals[pid], by_score.get(pid),
+                       suggestion.decision_for(pid) if state == "in_review" and pid in by_score else None)
+            for pid, state, _amount in shown]
     return Ranking(rows=rows, suggestion=suggestion, committed=committed, available=available,
-                   contributed=money.contributed)
+                   contributed=money.contributed, total=len(ordered), offset=offset)
 
 
 def award(actor: User, proposal: Proposal, amount: int, reason: str) -> None:

@@ -25,6 +25,7 @@ from app.pagination import paginate
 from app.proposals import diff, workflow
 from app.proposals.labels import ATTACHMENT_KIND_LABELS, BUDGET_CATEGORY_LABELS, FIELD_LABELS
 from app.proposals.models import Attachment, Proposal
+from app.proposals.sensitive import serve_or_warn
 from app.proposals.services import snapshot
 from app.reviews import services
 from app.reviews.forms import (
@@ -38,7 +39,6 @@ from app.reviews.forms import (
     review_form,
 )
 from app.reviews.models import ReviewAssignment
-from app.storage import send_stored
 from app.teams.models import Membership, Team
 from app.validation import ValidationFailed, show_on_form
 
@@ -555,7 +555,8 @@ def attachment(assignment_id: int, attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     if item is None or item.proposal_id != assignment.proposal_id:
         abort(404)
-    return send_stored(item.storage_key, filename=item.filename, content_type=item.content_type)
+    policy.require(policy.can_open_attachment(current_user, item))
+    return serve_or_warn(item, back=url_for("reviews.show", assignment_id=assignment.id))
 
 
 # -- every review of a proposal, for the people who decide ---------------------------------------------

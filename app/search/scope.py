@@ -125,7 +125,8 @@ def mentored_team_ids(user) -> set[int]:
         .options(selectinload(Team.memberships).selectinload(Membership.user).options(*_BARE_USER))))
     with_minors = {team.id for team in teams if policy.has_minors(team)}
     vetted = policy.is_vetted(user) if with_minors else True
-    return {team.id for team in teams if vetted or team.id not in with_minors}
+    return {team.id for team in teams
+            if (vetted or team.id not in with_minors) and policy.team_may_be_mentored(team)}
 
 
 def managed_call_ids(user) -> set[int]:

@@ -43,7 +43,12 @@ def team_names(memberships, lead_id: int | None) -> TeamNames:
 def hidden_reason(member):
     if not member.is_confirmed:
         return _l("email address not confirmed yet")
-    return _l("under the age of consent, with no guardian's consent recorded yet")
+    if not policy.needs_guardian_consent(member):
+        return _l("they withdrew their agreement to appear in the showcase")
+    if not policy.has_consent(member):
+        return _l("under the age of consent, with no guardian's consent recorded yet")
+    return _l("under the age of consent, without both their guardian's consent and their own agreement to "
+              "appear in the showcase")
 
 
 def surname_of(user) -> str:

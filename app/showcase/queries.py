@@ -16,6 +16,7 @@ from app.ledger.models import Grant
 from app.pagination import Page
 from app.projects.models import ProjectMilestone, Publication
 from app.proposals.models import Proposal
+from app.safety.visibility import hidden_from_public, warning_of
 from app.showcase.privacy import TeamNames, team_names
 from app.showcase.services import PUBLIC_GRANT_STATES
 from app.teams.models import Membership, Team
@@ -39,6 +40,7 @@ class ShowcaseProject:
     published_at: datetime | None = None
     updated_at: datetime | None = None
     names: TeamNames = field(default_factory=TeamNames)
+    warning: str | None = None  # a coordinator's content warning: readers open the page's text on purpose
 
 
 def _milestone_count(approved_only: bool):
@@ -51,17 +53,20 @@ def _milestone_count(approved_only: bool):
 _COLUMNS = (
     Publication.grant_id, Proposal.title, Publication.summary, Publication.links, Proposal.themes, Team.country,
     Team.id, Team.name, Team.lead_id, _milestone_count(True), _milestone_count(False), Publication.published_at,
-    Publication.updated_at,
+    Publication.updated_at, warning_of("showcase_page", Publication.grant_id),
 )
 
 
 def _public(*columns):
-    """Published projects of grants in delivery or delivered: never a cancelled grant nor a withdrawn one."""
+    """Published projects of grants in delivery or delivered: never a cancelled grant nor a withdrawn one, nor a
+    page hidden by moderation."""
     return (select(*columns).select_from(Publication)
             .join(Grant, Grant.id == Publication.grant_id)
             .join(Proposal, Proposal.id == Grant.proposal_id)
             .join(Team, Team.id == Grant.team_id)
-            .where(Publication.published.is_(True), Grant.state.in_(PUBLIC_GRANT_STATES)))
+            .where(Publication.published.is_(True), Grant.state.in_(PUBLIC_GRANT_STATES),
+                   # A page a coordinator limited or removed is not public (app/safety/visibility.py).
+                   ~hidden_from_public("showcase_page", Publication.grant_id)))
 
 
 def _filtered(query, theme: str | None, country: str | None):
@@ -75,11 +80,11 @@ def _filtered(query, theme: str | None, country: str | None):
 
 def _project(row) -> ShowcaseProject:
     (grant_id, title, summary, links, themes, country, team_id, team_name, lead_id, reached, milestones,
-     published_at, updated_at) = row
+     published_at, updated_at, warning) = row
     return ShowcaseProject(grant_id=grant_id, title=title, summary=summary, links=list(links or []),
                            themes=list(themes or []), country=country, team_id=team_id, team_name=team_name,
                            lead_id=lead_id, reached=reached or 0, milestones=milestones or 0,
-                           published_at=published_at, updated_at=updated_at)
+                           published_at=published_at, updated_at=updated_at, warning=warning)
 
 
 def memberships_of(team_ids) -> dict[int, list[Membership]]:

@@ -100,6 +100,7 @@ def publish(actor, grant, *, summary: str, links: list[dict]) -> Publication:
     publication.published_at = publication.updated_at = now
     db.session.flush()
     audit.record(actor, "showcase.published", publication, grant=grant.id, links=len(cleaned))
+    _flag_if_matching(publication)
     return publication
 
 
@@ -110,7 +111,16 @@ def update(actor, publication: Publication, *, summary: str, links: list[dict]) 
     publication.updated_at = utcnow()
     db.session.flush()
     audit.record(actor, "showcase.updated", publication, grant=publication.grant_id, links=len(cleaned))
+    _flag_if_matching(publication)
     return publication
+
+
+def _flag_if_matching(publication: Publication) -> None:
+    """Flagged terms send the public text to a coordinator's review; the page stays public."""
+    from app.safety.terms import flag_if_matching
+
+    text = "\n".join([publication.summary, *(f"{item['label']} {item['url']}" for item in publication.links or [])])
+    flag_if_matching("showcase_page", publication.grant_id, text, publication.grant.team_id)
 
 
 def unpublish(actor, publication: Publication, reason: str | None = None) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app import db, policy
 from app.accounts.models import User
 from app.accounts.services import link
+from app.caching import public_response as _public_response
 from app.calls.forms import THEME_LABELS
 from app.calls.models import THEMES
 from app.i18n import options
@@ -27,7 +27,6 @@ from app.validation import ValidationFailed, show_on_form
 bp = Blueprint("showcase", __name__, url_prefix="/showcase")
 
 PER_PAGE = 12
-PUBLIC_MAX_AGE = 60  # seconds a browser or a shared cache may keep a public page without asking again
 DESCRIPTION_LENGTH = 160  # what search engines and link previews show of a description
 
 
@@ -45,26 +44,6 @@ def excerpt(text: str, length: int = DESCRIPTION_LENGTH) -> str:
     if len(flat) <= length:
         return flat
     return flat[:length - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
-
-
-def _public_response(html: str):
-    """Anonymous visitors share one cacheable page; a signed-in page carries a personal menu, so it is not cached.
-
-    The ETag is a digest of the page without its CSRF token: the token's signature changes every second while
-    the page does not, and any token of the visitor's session stays valid (WTF_CSRF_TIME_LIMIT is None).
-    """
-    response = current_app.make_response(html)
-    if current_user.is_authenticated:
-        return response
-    response.cache_control.public = True
-    response.cache_control.max_age = PUBLIC_MAX_AGE
-    response.vary.add("Accept-Language")  # the page's language follows the browser's (Cookie: Flask adds it)
-    body = response.get_data()
-    token = g.get("csrf_token")
-    if token:
-        body = body.replace(token.encode(), b"")
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    return response.make_conditional(request)
 
 
 # -- the public side ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
-    country: Mapped[str] = mapped_column(String(2))
+    country: Mapped[str] = mapped_column(String(2), index=True)  # the dashboards' country filter lists them
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The school, youth centre or association that sponsors the team, if any.
     organisation: Mapped[str | None] = mapped_column(String(120))

@@ -51,7 +51,7 @@ def invite(actor: User, team: Team, email: str) -> Invitation:
     invitee = find_user_by_email(email)
     queue_email(email, "team_invitation", invitee.locale if invitee else actor.locale, team=team, inviter=actor,
                 url=invitation_link(invitation))
-    audit.record(actor, "team.invited", team, email=email)
+    audit.record(actor, "team.invited", team, invitation=invitation.id)  # the log keeps ids, never addresses
     return invitation
 
 
@@ -81,13 +81,13 @@ def accept_invitation(user: User, invitation: Invitation) -> Membership:
 
 def decline_invitation(user: User, invitation: Invitation) -> None:
     _answer(user, invitation, "declined")
-    audit.record(user, "team.invitation_declined", invitation.team)
+    audit.record(user, "team.invitation_declined", invitation.team, invitation=invitation.id)
     db.session.flush()
 
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:
     _answer(actor, invitation, "revoked")
-    audit.record(actor, "team.invitation_revoked", invitation.team, email=invitation.email)
+    audit.record(actor, "team.invitation_revoked", invitation.team, invitation=invitation.id)
     db.session.flush()
 
 

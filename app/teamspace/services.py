@@ -81,6 +81,9 @@ def start_thread(author: User, team: Team, title: str, body: str) -> TeamThread:
     db.session.add(thread)
     db.session.flush()
     audit.record(author, "team_space.thread_started", thread, team=team.id)
+    from app.safety.terms import flag_if_matching  # flagged terms send it to review; it stays visible
+
+    flag_if_matching("team_message", thread.messages[0].id, f"{title}\n\n{body}", team.id)
     _tell_readers(author, thread, team)
     return thread
 
@@ -96,6 +99,9 @@ def post_message(author: User, thread: TeamThread, body: str) -> TeamMessage:
     thread.last_posted_at = now
     db.session.flush()
     audit.record(author, "team_space.message_posted", message, thread=thread.id, team=team.id)
+    from app.safety.terms import flag_if_matching  # flagged terms send it to review; it stays visible
+
+    flag_if_matching("team_message", message.id, body, team.id)
     _tell_readers(author, thread, team, message)
     return message
 

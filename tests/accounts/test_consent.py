@@ -75,7 +75,7 @@ def test_the_whole_journey_from_sign_up_to_consent(client, new_client, outbox):
     assert "Consent for Léa Martin" in text(request_page)
     assert "I agree that Léa Martin, born on" in text(request_page)
 
-    answer = post(guardian_browser, f"/consent/{token}", GIVE)
+    answer = post(guardian_browser, f"/consent/{token}", {**GIVE, "mentoring": "y", "showcase": "y"})
 
     assert answer.status_code == 302
     assert answer.headers["Location"] == "/dashboard"
@@ -83,15 +83,19 @@ def test_the_whole_journey_from_sign_up_to_consent(client, new_client, outbox):
     assert consent.state == "given"
     assert consent.guardian_id == guardian.id
     assert consent.decided_at is not None
-    assert consent.text_version == "2026-11"
-    assert consent.text_agreed.startswith("I agree that Léa Martin, born on " + minor.birth_date.isoformat())
+    assert consent.text_version == "2026-12"
+    assert consent.text_agreed.startswith("I agree that Léa Martin, born on ")
+    assert "may be coached by a vetted adult mentor" in consent.text_agreed
     assert reloaded(User, guardian.id).roles == {"guardian"}
     [given] = outbox("lea@example.org", kind="consent_given")
     assert "Hello Léa," in given.body
     minor = reloaded(User, minor.id)
     assert policy.can_submit(minor) is True
-    assert policy.can_appear_publicly(minor) is True
+    # Named in public once Léa agrees too: her guardian's yes does not speak for her.
+    assert policy.has_purpose_consent(minor, "showcase") is False
     assert policy.can_request_consent(minor) is False
+    assert post(client, "/consents/showcase/give").status_code == 302
+    assert policy.can_appear_publicly(reloaded(User, minor.id)) is True
     guardian_dashboard = text(guardian_browser.get("/dashboard"))
     assert "Thank you. Your consent is recorded." in guardian_dashboard
     assert "Young people in your care" in guardian_dashboard and "Léa Martin" in guardian_dashboard
@@ -300,8 +304,8 @@ def test_a_corrected_address_gets_a_new_request_and_the_old_link_stops_working(c
     assert "We asked right@example.org to agree" in page
     [consent] = reloaded(User, minor.id).consent_requests  # the unanswered request now goes to the new address
     assert consent.guardian_email == "right@example.org" and consent.state == "requested"
-    assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "consent.redirected")) == \
-        {"previous": "wrong@example.org"}
+    # The audit log keeps ids, never addresses: the entry names the request (its subject), not the old address.
+    assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "consent.redirected")) == {}
 
     # The first address can no longer answer, by the old link or from its dashboard.
     wrong_browser = new_client()

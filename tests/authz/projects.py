@@ -80,4 +80,7 @@ ROWS = [
     row("projects.decide_due_date", "POST", lambda w: f"/projects/due-date-changes/{w.due_change.id}",
         cells(SIGNIN, 403, 403, 403, 403, 400, lead=403, member=403, call_funder=403, team_mentor=403)),
     row("projects.evidence_file", "GET", lambda w: f"/projects/files/{w.evidence_file.id}", _project_readers(200)),
+    # Empty: no new value for the mark (400); the team and coordinators may set it, nobody else.
+    row("projects.mark_sensitive", "POST", lambda w: f"/projects/files/{w.evidence_file.id}/sensitive",
+        cells(SIGNIN, 403, 403, 403, 403, 400, lead=400, member=400, call_funder=403, team_mentor=403)),
 ]

@@ -74,6 +74,10 @@ ROWS = [
         _team(400)),
     row("proposals.download_attachment", "GET",
         lambda c: f"/proposals/{c.submitted_proposal.id}/attachments/{c.submitted_attachment.id}", _viewers(200)),
+    # Empty: no new value for the mark (400); the team and coordinators may set it, the call's funders may not.
+    row("proposals.mark_sensitive", "POST",
+        lambda c: f"/proposals/{c.submitted_proposal.id}/attachments/{c.submitted_attachment.id}/sensitive",
+        cells(SIGNIN, 403, 403, 403, 403, 400, lead=400, member=400, call_funder=403)),
     row("proposals.delete_attachment", "POST",
         lambda c: f"/proposals/{c.draft_proposal.id}/attachments/{c.draft_attachment.id}/delete", _team(302)),
 ]

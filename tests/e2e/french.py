@@ -78,4 +78,49 @@ FR = {
     "All countries": "Tous les pays",
     "Search": "Rechercher",
     "Words to find": "Mots à chercher",
+    # two-factor sign-in (tests/e2e/test_two_factor.py)
+    "Enter your code": "Saisissez votre code",
+    "Code": "Code",
+    "My account": "Mon compte",
+    "Where you are signed in": "Où vous êtes connecté",
+    "this device": "cet appareil",
+    "Sign out everywhere else": "Se déconnecter partout ailleurs",
+    "You are signed out everywhere else. This device stays signed in.":
+        "Vos sessions sont fermées partout ailleurs. Cet appareil reste connecté.",
+    # data rights (tests/e2e/test_data_rights.py)
+    "Download or delete your data": "Télécharger ou supprimer vos données",
+    "Your data": "Vos données",
+    "Download my data": "Télécharger mes données",
+    "Delete my account": "Supprimer mon compte",
+    "Delete your account": "Supprimer votre compte",
+    "Your password": "Votre mot de passe",
+    "I understand that my account is deleted for good and cannot be restored":
+        "Je comprends que mon compte est supprimé définitivement et ne pourra pas être rétabli",
+    "Delete my account for good": "Supprimer mon compte définitivement",
+    "That is not your password.": "Ce n'est pas votre mot de passe.",
+    "Your account is deleted": "Votre compte est supprimé",
+    # consent per purpose (tests/e2e/test_consents.py)
+    "Your consents": "Vos consentements",
+    "Appearing in the public showcase": "Apparaître dans la vitrine publique",
+    "Being mentored": "Être accompagné par un mentor",
+    "I agree": "J'accepte",
+    "Your agreement is recorded: %(purpose)s.": "Votre accord est enregistré\u00a0: %(purpose)s.",
+    "Withdraw my agreement": "Retirer mon accord",
+    # moderation: the statement of reasons and the appeal (tests/e2e/test_moderation.py)
+    "A coordinator took a moderation decision that affects you: %(decision)s. Read why, and how to appeal.":
+        "Un coordonnateur a pris une décision de modération qui vous concerne\u00a0: %(decision)s. Lisez pourquoi, "
+        "et comment la contester.",
+    "Visibility is limited": "La visibilité est restreinte",
+    "Statement of reasons": "Exposé des motifs",
+    "Why the decision should be reversed": "Pourquoi la décision devrait être annulée",
+    "Send the appeal": "Envoyer le recours",
+    "Say why you think the decision is wrong.": "Dites pourquoi la décision vous semble erronée.",
+    "Your appeal is sent. Another coordinator will decide it, and you will be told why.":
+        "Votre recours est envoyé. Un autre coordonnateur le tranchera, et vous saurez pourquoi.",
+    "Upheld: the decision is reversed": "Accepté\u00a0: la décision est annulée",
+    "Transparency report": "Rapport de transparence",
+    "Download these figures as a spreadsheet (CSV)": "Télécharger ces chiffres en tableur (CSV)",
+    "Audit log": "Journal d'audit",
+    "Filter the log": "Filtrer le journal",
+    "Audit entries, newest first": "Entrées du journal, des plus récentes aux plus anciennes",
 }

@@ -34,7 +34,8 @@ def test_an_offline_contribution_credits_the_pool_and_is_audited(coordinator):
         ("completed", "offline", "Fondation Lumière")
     assert _entries(call) == [("contribution", 250_000)]
     assert ledger.balances(call).available == 250_000
-    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.subject_id == call.id)) == \
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.subject_type == "calls",
+                                                             AuditEntry.subject_id == call.id)) == \
         "ledger.contribution_recorded"
 
 

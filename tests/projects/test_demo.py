@@ -28,5 +28,13 @@ def test_demo_projects():
     assert [t.state for t in memes.tranches] == ["payable", "payable"]  # no payee named yet: on the payouts page
     assert db.session.scalar(select(MilestoneFeedback.verdict).limit(1)) == "sign_off"
     assert {p.grant_id for p in db.session.scalars(select(Publication))} == {voices.id, memes.id}
+    # Sami (13, in Québec) is named in the showcase and may be mentored: his mother and he both agreed.
+    from app import policy
+    from app.accounts.models import User
+    from app.demo import demo_email
+
+    sami = db.session.scalar(select(User).where(User.email == demo_email("sami")))
+    assert policy.can_appear_publicly(sami) and policy.team_may_be_mentored(voices.team)
+    assert not policy.can_appear_in_photos(sami)  # nobody asked about photos
     money = ledger.balances(voices.call)
     assert money.contributed == 1_200_000 and money.awarded == 900_000 and money.disbursed == 200_000
