@@ -39,6 +39,7 @@ KIND_NAMES = {
     "concern_reported": _l("Someone reports a concern"),
     "moderation_statement": _l("A moderation decision affects you (always sent by email too)"),
     "appeal_decided": _l("Your appeal against a moderation decision is decided"),
+    "appeal_filed": _l("Someone appeals a moderation decision"),
     "payee_chosen": _l("You are named to receive a team's grant money"),
     "agreement_to_countersign": _l("A grant agreement waits for your countersignature"),
     "project_active": _l("A project's grant agreement is signed"),
@@ -72,6 +73,7 @@ KIND_SENTENCES = {
     "moderation_statement": _l("A coordinator took a moderation decision that affects you: %(decision)s. Read "
                                "why, and how to appeal."),
     "appeal_decided": _l("Your appeal is decided: %(outcome)s."),
+    "appeal_filed": _l("An appeal against a moderation decision waits for a coordinator who did not take it."),
     "payee_chosen": _l("%(actor)s named you to receive the grant money of “%(team)s”."),
     "agreement_to_countersign": _l("%(actor)s accepted the grant agreement of “%(title)s”; it needs your "
                                    "countersignature."),

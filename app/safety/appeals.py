@@ -58,6 +58,12 @@ def file_appeal(person: User, action: ModerationAction, grounds: str | None) -> 
     except IntegrityError:
         raise ValidationFailed([(None, _l("You have already appealed this decision."))]) from None
     audit.record(person, "moderation.appealed", appeal, decision=action.id, kind=action.kind)
+    # Every coordinator but the one who decided: only they may decide the appeal.
+    from app.notices.services import notify
+    from app.safety.services import coordinators
+
+    deciders = [user for user in coordinators() if user.id != action.actor_id]
+    notify(deciders, "appeal_filed", None, path="/moderation/appeals")
     return appeal
 
 

@@ -19,6 +19,7 @@ from app.accounts.models import GuardianConsent, User
 from app.calls.models import Call, CallFunder
 from app.ledger.models import Grant
 from app.proposals.models import Proposal
+from app.safety.visibility import hidden_from_public
 from app.teams.models import Membership, Team
 
 # Only birth dates and places are read from the other people loaded here: not their roles or consent requests.
@@ -46,13 +47,18 @@ class Reach:
         """can_view_proposal, plus the proposals the person reads as a reviewer (can_read_for_review)."""
         if self.everything:
             return true()
+        # A proposal a coordinator limited or removed is found only by its own team (and coordinators).
+        visible = ~hidden_from_public("proposal", Proposal.id)
         conditions = []
-        if self.own_team_ids:
-            conditions.append(Proposal.team_id.in_(sorted(self.own_team_ids)))
+        if self.member_team_ids:
+            conditions.append(Proposal.team_id.in_(sorted(self.member_team_ids)))
+        if self.mentored_team_ids:
+            conditions.append(Proposal.team_id.in_(sorted(self.mentored_team_ids)) & visible)
         if self.managed_call_ids:  # funders never see a team's drafts
-            conditions.append((Proposal.state != "draft") & Proposal.call_id.in_(sorted(self.managed_call_ids)))
+            conditions.append((Proposal.state != "draft") & Proposal.call_id.in_(sorted(self.managed_call_ids))
+                              & visible)
         if self.review_assignment_ids:
-            conditions.append(Proposal.id.in_(sorted(self.review_assignment_ids)))
+            conditions.append(Proposal.id.in_(sorted(self.review_assignment_ids)) & visible)
         return or_(*conditions) if conditions else false()
 
     def projects(self) -> ColumnElement:

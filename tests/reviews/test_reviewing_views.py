@@ -347,3 +347,18 @@ def test_a_coordinator_on_the_team_cannot_read_its_reviews(client, login, team, 
     team.memberships.append(Membership(user_id=insider.id))
     db.session.flush()
     assert login(insider).get(f"/reviews/proposals/{proposal.id}").status_code == 403
+
+
+@pytest.mark.parametrize(("visibility", "hidden"), [("limited", True), ("removed", True), ("normal", False)])
+def test_a_proposal_limited_or_removed_by_moderation_is_hidden_from_its_reviewer(login, reviewer, proposal,
+                                                                                visibility, hidden):
+    from app.safety.models import ContentStatus
+
+    snapshot(proposal)
+    assignment = create_assignment(proposal, reviewer, state="accepted")
+    db.session.add(ContentStatus(subject_type="proposal", subject_id=proposal.id, visibility=visibility,
+                                 warning=None if hidden else "Quotes extremist slogans"))
+    db.session.flush()
+    page = text(login(reviewer).get(f"/reviews/{assignment.id}"))
+    assert ("This content is hidden by moderation." in page) is hidden
+    assert ("Content warning: Quotes extremist slogans" in page) is not hidden

@@ -217,3 +217,11 @@ def test_reversing_one_decision_keeps_the_others(scene):
     appeals.decide_appeal(scene.second_coordinator, appeal, "upheld", "A warning is enough.")
     status = status_of("team_message", scene.message.id)
     assert (status.visibility, status.warning, status.action_id) == ("normal", "Quotes propaganda", warning.id)
+
+
+def test_an_appeal_tells_every_coordinator_who_may_decide_it_and_not_the_one_who_decided(scene):
+    action = decide(scene, "limit_visibility")
+    appeals.file_appeal(scene.mentor, action, GROUNDS)
+    assert [n.link for n in notices_of(scene.second_coordinator, "appeal_filed")] == ["/moderation/appeals"]
+    assert notices_of(scene.coordinator, "appeal_filed") == []
+    assert notices_of(scene.mentor, "appeal_filed") == []

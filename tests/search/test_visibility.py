@@ -116,3 +116,25 @@ def test_the_counts_are_the_totals_of_each_kind(world):
     for user in (world.coordinator, world.funder_a, world.mentor_a, world.reviewer):
         counts = services.counts(user, WORD, Filters(), "proposals")
         assert counts == {kind: len(_found(user, kind)) for kind in services.kinds_for(user)}
+
+
+@pytest.mark.parametrize("visibility", ["limited", "removed"])
+def test_a_proposal_moderation_hid_is_found_only_by_its_team_and_coordinators(world, visibility):
+    from app.safety.models import ContentStatus
+
+    db.session.add(ContentStatus(subject_type="proposal", subject_id=world.a_submitted.id, visibility=visibility))
+    db.session.flush()
+    assert world.a_submitted not in _found(world.funder_a, "proposals")
+    assert world.a_submitted in _found(world.coordinator, "proposals")
+    lead = db.session.get(User, world.team_a.lead_id)
+    if policy.can_search(lead):
+        assert world.a_submitted in _found(lead, "proposals")
+
+
+def test_a_content_warning_alone_keeps_the_proposal_findable(world):
+    from app.safety.models import ContentStatus
+
+    db.session.add(ContentStatus(subject_type="proposal", subject_id=world.a_submitted.id, visibility="normal",
+                                 warning="Quotes extremist slogans"))
+    db.session.flush()
+    assert world.a_submitted in _found(world.funder_a, "proposals")
