@@ -1,7 +1,8 @@
 """Deleting an account: the person's data is erased; the records the law requires stay under a pseudonym.
 
 The user row stays (grants, payments, reviews and the audit log point at it) but says nothing about the person:
-"Former member #<id>", an address under the reserved .invalid domain, no password that can match, a birth date
+"Former member · Ancien membre #<id>" (both languages, stored once), an address under the reserved .invalid
+domain, no password that can match, a birth date
 far in the past (so no age rule ever treats the row as a minor needing consent), no country, region or
 organisation, no roles. What they wrote in teams' threads and proposals' comments reads "[erased · effacé]":
 the threads keep their order. Their notices, preferences, sessions, recovery codes, mentor profile, pending
@@ -65,7 +66,8 @@ RUNNING_GRANTS = ("awarded", "active")  # money still to move, a project still t
 
 
 def pseudonym(user_id: int) -> str:
-    return f"Former member #{user_id}"
+    """Stored once, for readers of both languages (like ERASED_BODY); the privacy pages show `shown_name`."""
+    return f"Former member · Ancien membre #{user_id}"
 
 
 def pseudonym_email(user_id: int) -> str:

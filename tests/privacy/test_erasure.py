@@ -97,14 +97,14 @@ def test_erasure_leaves_no_personal_data_in_any_table_and_the_ledger_balances(cl
     # The pseudonymised row, and what was kept under it.
     user = db.session.get(User, z_id)
     assert (user.email, user.display_name, user.country, user.region) == (
-        f"erased-{z_id}@invalid", f"Former member #{z_id}", "ZZ", None)
+        f"erased-{z_id}@invalid", f"Former member · Ancien membre #{z_id}", "ZZ", None)
     assert user.erased_at is not None and user.roles == frozenset()
     assert not verify_password(user.password_hash, PASSWORD)
     assert user.birth_date == erasure.PLACEHOLDER_BIRTH_DATE
     assert db.session.get(Payee, payee_id).user_id == z_id and db.session.get(Payee, payee_id).bank_reference is None
     assert db.session.scalar(select(Disbursement).where(Disbursement.payee_id == payee_id)).state == "paid"
     [contribution] = scene.contributions_of(z_id)
-    assert (contribution.contributor_name, contribution.amount) == (f"Former member #{z_id}", 50_000)
+    assert (contribution.contributor_name, contribution.amount) == (f"Former member · Ancien membre #{z_id}", 50_000)
     assert db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == z_id)) is None
     assert db.session.get(Mentorship, world.mentorship.id).state == "ended"
     bodies = list(db.session.scalars(select(TeamMessage.body).where(TeamMessage.author_id == z_id)))
@@ -219,7 +219,7 @@ def test_outbox_rows_to_others_keep_their_shape_without_her_name(app, outbox):
     queue_email(other.email, "password_changed", "en", user=leaving)  # its greeting names Isaura
     erasure.erase_account(leaving, leaving)
     [message] = [m for m in outbox(recipient=other.email)]
-    assert "Isaura" not in message.body and f"Former member #{leaving.id}" in message.body
+    assert "Isaura" not in message.body and f"Former member · Ancien membre #{leaving.id}" in message.body
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "isaura@example.org",
                                                          OutboxMessage.kind != "privacy_account_erased")) is None
 
@@ -233,4 +233,4 @@ def test_names_are_replaced_as_whole_words_and_what_replaces_them_fits_the_colum
     db.session.expire_all()
     assert db.session.get(Team, kept.id).name == "Team of Al Boulanger"
     name = db.session.get(Team, renamed.id).name
-    assert name.startswith(f"Former member #{leaving.id} ") and len(name) == 80
+    assert name.startswith(f"Former member · Ancien membre #{leaving.id} ") and len(name) == 80
