@@ -67,3 +67,21 @@ def expect_dashboard(page: Page, first_name: str) -> None:
     expect(heading(page, f"Hello, {first_name}")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/dashboard(#main)?$"))
     check_accessibility(page)
+
+
+def signed_in(new_page, email: str, locale: str = "en-US") -> Page:
+    """A new browser context in that language, signed in as the person (factories' password)."""
+    from tests import factories
+    from tests.e2e.french import FR
+
+    page = new_page(locale)
+    visit(page, "/signin")
+    if locale.startswith("fr"):
+        page.get_by_label(FR["Email address"]).fill(email)
+        page.get_by_label(FR["Password"]).fill(factories.PASSWORD)
+        page.get_by_role("button", name=FR["Sign in"]).click()
+        expect(page.get_by_role("navigation", name=FR["Main"])).to_be_visible()
+    else:
+        sign_in(page, email, factories.PASSWORD)
+        expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    return page

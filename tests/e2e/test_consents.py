@@ -16,7 +16,8 @@ from app.accounts.services import consent_token
 from tests import factories
 from tests.e2e.conftest import check_accessibility
 from tests.e2e.french import FR
-from tests.e2e.steps import flash, heading, sign_in, visit
+from tests.e2e.steps import flash, heading, visit
+from tests.e2e.steps import signed_in as _signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -40,18 +41,6 @@ def _world(live_server, tag: str) -> dict:
                 "consent_url": f"/consent/{consent_token(minor.consent_requests[0])}"}
 
 
-def _signed_in(new_page, email: str, locale: str = "en-US") -> Page:
-    page = new_page(locale)
-    visit(page, "/signin")
-    if locale.startswith("fr"):
-        page.get_by_label(FR["Email address"]).fill(email)
-        page.get_by_label(FR["Password"]).fill(factories.PASSWORD)
-        page.get_by_role("button", name=FR["Sign in"]).click()
-        expect(page.get_by_role("navigation", name=FR["Main"])).to_be_visible()
-    else:
-        sign_in(page, email, factories.PASSWORD)
-        expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-    return page
 
 
 def _public_project(public: Page, world: dict, status: int = 200):

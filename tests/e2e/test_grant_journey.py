@@ -22,7 +22,8 @@ from app import db
 from tests import factories
 from tests.e2e.conftest import check_accessibility
 from tests.e2e.french import FR
-from tests.e2e.steps import flash, heading, sign_in, visit
+from tests.e2e.steps import flash, heading, visit
+from tests.e2e.steps import signed_in as _signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -54,18 +55,6 @@ def _accounts(live_server, tag: str) -> dict[str, dict]:
         return {key: {"email": user.email, "name": user.display_name} for key, user in users.items()}
 
 
-def _signed_in(new_page, email: str, locale: str = "en-US") -> Page:
-    page = new_page(locale)
-    visit(page, "/signin")
-    if locale.startswith("fr"):
-        page.get_by_label(FR["Email address"]).fill(email)
-        page.get_by_label(FR["Password"]).fill(factories.PASSWORD)
-        page.get_by_role("button", name=FR["Sign in"]).click()
-        expect(page.get_by_role("navigation", name=FR["Main"])).to_be_visible()
-    else:
-        sign_in(page, email, factories.PASSWORD)
-        expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-    return page
 
 
 def _local(moment: datetime) -> str:
