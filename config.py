@@ -24,6 +24,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'passerelle.sqlite3'}")
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Pages and figures kept in Redis until the data under them changes (app/datacache.py); 0 turns it off.
+    # Also the longest a result may lag the clock (a call closing at its deadline).
+    RESULT_CACHE_SECONDS = int(os.environ.get("RESULT_CACHE_SECONDS", "60"))
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "passerelle:")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     # Email: with no MAIL_SERVER, messages are written to the log and kept in the outbox.

@@ -159,6 +159,23 @@ def payments_reconcile():
                f"{counts['unreachable']} not reachable now.")
 
 
+cache_cli = AppGroup("cache", help="The result cache in Redis (app/datacache.py).")
+
+
+@cache_cli.command("clear")
+@with_appcontext
+def cache_clear():
+    """Drop every kept page and figure: after SQL run by hand or a database restored from a backup, which the
+    portal does not see writing."""
+    from app import datacache
+
+    if not datacache.enabled():
+        click.echo("No result cache here (REDIS_URL unset or RESULT_CACHE_SECONDS=0): nothing to clear.")
+        return
+    datacache.forget_everything(current_app)
+    click.echo("Every kept result is dropped; pages are computed afresh from the database.")
+
+
 @click.command("worker")
 @with_appcontext
 def worker():
@@ -183,4 +200,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(payments_cli)
     app.cli.add_command(worker)
+    app.cli.add_command(cache_cli)
     app.cli.add_command(demo_cli)

@@ -84,6 +84,9 @@ class Database:
         self.engine = make_engine(url)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.scoped = scoped_session(self.session_factory, scopefunc=_context_id)
+        from app.datacache import register_datacache
+
+        register_datacache(app, self.engine, self.session_factory)
         app.extensions["database"] = self
         app.teardown_appcontext(self._remove)
 

@@ -124,10 +124,14 @@ def sign_in(client, user) -> None:
 
 
 def csrf_token(client) -> str:
-    response = client.get("/conduct")
-    match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
-    assert match, "no CSRF token on the page"
-    return match.group(1)
+    """This browser's form token, from a page with a form: the header's forms for a signed-in person, the sign-in
+    form for a visitor (a visitor's other pages hold no form, so that caches can share them)."""
+    for url in ("/conduct", "/signin"):
+        response = client.get(url)
+        match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError("no CSRF token on the pages")
 
 
 def post(client, url: str, data: dict | None = None, **kwargs):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app import db, policy
 from app.accounts.forms import EmptyForm
-from app.caching import public_response
+from app.caching import public_page
 from app.calls import services, workflow
 from app.calls.display import currency_choices
 from app.calls.forms import LEVELS, MAX_CRITERIA, THEME_LABELS, AddFunderForm, CallForm, OpenCallForm, to_local
@@ -40,10 +40,11 @@ def _page_number() -> int:
 
 # -- public pages ---------------------------------------------------------------------------------
 @bp.route("/")
+@public_page
 def index():
     now = utcnow()
     page = paginate(services.public_calls_query(now), _page_number(), current_app.config["PAGE_SIZE"])
-    return public_response(render_template("calls/index.html", page=page, now=now, is_finished=services.is_finished))
+    return render_template("calls/index.html", page=page, now=now, is_finished=services.is_finished)
 
 
 @bp.route("/<int:call_id>")

@@ -11,6 +11,7 @@ from app import db, policy
 from app.accounts.forms import EmptyForm, ResendConsentForm
 from app.accounts.models import GuardianConsent
 from app.accounts.services import consent_token, latest_consent
+from app.caching import personal_page
 from app.dashboards import panels as dashboard_panels
 from app.projects import agreements
 from app.security import safe_next
@@ -29,6 +30,16 @@ def conduct():
     return render_template("core/conduct.html")
 
 
+@bp.route("/language/<lang>")
+def choose_language(lang: str):
+    """A visitor's switch is a link: their public pages then carry no form token, are the same for everyone in
+    that language, and can be kept by caches. Only this browser's choice changes; a signed-in person's saved
+    language wins over it, and they save theirs with the form below."""
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.args.get("next"), "core.home"))
+
+
 @bp.route("/language", methods=["POST"])
 def set_language():
     form = EmptyForm()
@@ -43,6 +54,7 @@ def set_language():
 
 @bp.route("/dashboard")
 @login_required
+@personal_page
 def dashboard():
     return render_dashboard()
 

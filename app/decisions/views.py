@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import Headers
 
 from app import db, policy
+from app.caching import personal_page
 from app.calls.models import Call, CallFunder
 from app.decisions import services
 from app.decisions.forms import BulkForm, DecisionForm, FloorForm
@@ -115,6 +116,7 @@ def _ranking_page(call: Call, floor: float, *, floor_form: FloorForm | None = No
 
 @bp.route("/calls/<int:call_id>")
 @login_required
+@personal_page
 def ranking(call_id: int):
     call = _load_call(call_id)
     policy.require(policy.can_view_ranking(current_user, call))

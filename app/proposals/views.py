@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import db, policy
 from app.accounts.forms import EmptyForm
+from app.caching import personal_page
 from app.calls.models import THEMES, Call
 from app.db import utcnow
 from app.errors import render_error
@@ -373,6 +374,7 @@ def _int_or_none(value) -> int | None:
 # -- reading ----------------------------------------------------------------------------------------
 @bp.route("/<int:proposal_id>")
 @login_required
+@personal_page
 def show(proposal_id: int):
     proposal = _load_viewable(proposal_id)
     return _show_page(proposal, WithdrawForm(formdata=None))

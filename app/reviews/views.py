@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import db, policy
 from app.accounts.forms import EmptyForm
 from app.accounts.models import User
+from app.caching import personal_page
 from app.calls.models import Call, CallFunder
 from app.db import utcnow
 from app.i18n import options
@@ -111,6 +112,7 @@ def _page_number() -> int:
 # -- the reviewer's list ----------------------------------------------------------------------------
 @bp.route("/")
 @login_required
+@personal_page
 def queue():
     policy.require(policy.can_be_reviewer(current_user))
     page = paginate(services.assignments_of_query(current_user), _page_number(), current_app.config["PAGE_SIZE"])

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from app import db, policy
 from app.accounts.models import User
 from app.accounts.services import link
-from app.caching import public_response as _public_response
+from app.caching import public_page
 from app.calls.forms import THEME_LABELS
 from app.calls.models import THEMES
 from app.i18n import options
@@ -59,16 +59,17 @@ def _filters() -> tuple[GalleryFilters, str | None, str | None]:
 
 
 @bp.route("/")
+@public_page
 def index():
     form, theme, country = _filters()
     page = queries.gallery(theme=theme, country=country, page=request.args.get("page", 1, type=int) or 1,
                            per_page=PER_PAGE)
-    html = render_template("showcase/index.html", page=page, form=form, theme=theme, country=country,
+    return render_template("showcase/index.html", page=page, form=form, theme=theme, country=country,
                            canonical=link("showcase.index"))
-    return _public_response(html)
 
 
 @bp.route("/<int:grant_id>")
+@public_page
 def show(grant_id: int):
     project = queries.public_project(grant_id)
     if project is None:
@@ -76,10 +77,9 @@ def show(grant_id: int):
     grant = None
     if current_user.is_authenticated:
         grant = db.session.get(Grant, grant_id)
-    html = render_template("showcase/show.html", project=project, grant=grant,
+    return render_template("showcase/show.html", project=project, grant=grant,
                            canonical=link("showcase.show", grant_id=grant_id),
                            description=excerpt(project.summary))
-    return _public_response(html)
 
 
 # -- the team's side --------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ bp = Blueprint("twofactor", __name__)
 
 # What a person who must set up two-factor sign-in can still reach: the setup itself, signing out, the
 # language switch, and what serves no person (static files, health checks).
-OPEN_ENDPOINTS = frozenset({"static", "accounts.signout", "core.set_language", "twofactor.setup",
-                            "twofactor.download_codes"})
+OPEN_ENDPOINTS = frozenset({"static", "accounts.signout", "core.set_language", "core.choose_language",
+                            "twofactor.setup", "twofactor.download_codes"})
 
 
 def require_two_factor_setup():

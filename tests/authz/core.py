@@ -6,5 +6,6 @@ ROWS = [
     row("core.home", "GET", "/", everyone(200)),
     row("core.conduct", "GET", "/conduct", everyone(200)),
     row("core.set_language", "POST", "/language", everyone(302)),
+    row("core.choose_language", "GET", "/language/fr?next=/conduct", everyone(302)),
     row("core.dashboard", "GET", "/dashboard", signed_in(200)),
 ]

@@ -82,3 +82,28 @@ def test_switching_while_signed_in_saves_the_choice(client, new_client_for_app, 
 @pytest.fixture
 def new_client_for_app(app):
     return lambda: isolated_client(app)
+
+
+def test_a_visitor_switches_with_a_link_and_the_page_sets_no_cookie(client):
+    page = client.get("/calls/", headers={"Accept-Language": "en"})
+    assert "Set-Cookie" not in page.headers  # no form token, no session: the page is the same for every visitor
+    assert 'href="/language/fr?next=/calls/?"' in page.get_data(as_text=True)
+    assert 'name="csrf_token"' not in page.get_data(as_text=True)
+
+    response = client.get("/language/fr?next=/calls/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/calls/"
+    assert html_lang(client.get("/calls/", headers={"Accept-Language": "en"})) == "fr"
+
+
+def test_the_link_ignores_languages_not_offered_and_off_site_returns(client):
+    response = client.get("/language/de?next=https://evil.example/")
+    assert response.headers["Location"] == "/"
+    assert html_lang(client.get("/", headers={"Accept-Language": "fr"})) == "fr"
+
+
+def test_a_signed_in_person_switches_with_the_form_that_saves_the_choice(client, login, create_user):
+    login(create_user(locale="en"))
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'action="/language"' in page
+    assert "/language/fr" not in page

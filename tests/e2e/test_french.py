@@ -48,7 +48,7 @@ def test_the_language_switch_in_the_header_changes_the_page_language(page):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(heading(page, "Sign in")).to_be_visible()
 
-    page.get_by_role("banner").get_by_role("button", name="Français").click()
+    page.get_by_role("banner").get_by_role("link", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(heading(page, "Se connecter")).to_be_visible()  # still on the same page
     expect(page.get_by_label("Adresse courriel")).to_be_visible()
@@ -58,7 +58,7 @@ def test_the_language_switch_in_the_header_changes_the_page_language(page):
     expect(heading(page, "Créer votre compte")).to_be_visible()  # the choice stays for the next pages
     check_accessibility(page)
 
-    page.get_by_role("banner").get_by_role("button", name="English").click()
+    page.get_by_role("banner").get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(heading(page, "Create your account")).to_be_visible()
     check_accessibility(page)

@@ -7,20 +7,13 @@ import contextlib
 import logging
 import shutil
 import socket
-import subprocess
 import threading
-import time
 
 import pytest
 
 from app import create_app
 from config import TestConfig
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.servers import free_port, start_redis
 
 
 def test_healthz_answers_without_touching_anything(client):
@@ -36,7 +29,7 @@ def test_readyz_is_ready_with_the_database_and_no_redis_configured(client):
 
 
 def test_readyz_names_an_unreachable_redis(app):
-    app.config["REDIS_URL"] = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     try:
         response = app.test_client().get("/readyz")
     finally:
@@ -49,16 +42,16 @@ def test_readyz_names_an_unreachable_redis(app):
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 def test_readyz_follows_redis_going_away_and_coming_back(app):
-    port = _free_port()
+    port = free_port()
     app.config["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
     client = app.test_client()
     try:
-        server = _start_redis(port)
+        server = start_redis(port)
         assert client.get("/readyz").status_code == 200
         server.terminate()
         server.wait(timeout=10)
         assert client.get("/readyz").status_code == 503
-        server = _start_redis(port)
+        server = start_redis(port)
         assert client.get("/readyz").get_json()["redis"] == "ok"
     finally:
         app.config["REDIS_URL"] = None
@@ -66,22 +59,11 @@ def test_readyz_follows_redis_going_away_and_coming_back(app):
         server.wait(timeout=10)
 
 
-def _start_redis(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",  # noqa: S607
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return server
-        time.sleep(0.05)
-    raise RuntimeError("redis-server did not start")
-
-
 class Forwarder:
     """A TCP relay to PostgreSQL that the test can cut and restore, as a network or a server going away."""
 
     def __init__(self, target_port: int = 5432):
-        self.port, self.target_port = _free_port(), target_port
+        self.port, self.target_port = free_port(), target_port
         self.listener: socket.socket | None = None
         self.connections: list[socket.socket] = []
 

@@ -1,8 +1,9 @@
 """The real stack: gunicorn with two workers and an RQ worker, over PostgreSQL and Redis on 127.0.0.1.
 
-A team lead signs in, opens the draft and submits it; the submission's email is delivered by the RQ worker to an
-SMTP server. Requests are spread over both gunicorn workers (the log lines carry each worker's pid): a session
-made by one worker, and a CSRF token signed by one, are accepted by the other, so no state lives in a process.
+A team lead signs in, reads the draft (a page kept in Redis's result cache), submits it and reads it again (the
+kept page is dropped for both workers); the submission's email is delivered by the RQ worker to an SMTP server.
+Requests are spread over both gunicorn workers (the log lines carry each worker's pid): a session made by one
+worker, and a CSRF token signed by one, are accepted by the other, so no state lives in a process.
 Runs in the PostgreSQL pass of the suite (TEST_DATABASE_URL), where both servers are there.
 """
 
@@ -86,6 +87,7 @@ def stack(tmp_path_factory):
     try:
         _wait_for(f"http://127.0.0.1:{http_port}/readyz")
         yield {"url": f"http://127.0.0.1:{http_port}", "mail": collector, "database": database,
+               "redis": Redis(db=redis_db),
                "web_log": logs / "web.log", "worker_log": logs / "worker.log", **seeded}
     finally:
         for process in (web, worker):
@@ -145,6 +147,12 @@ def test_a_journey_across_two_web_workers_and_the_job_worker(stack):
         page = get("/dashboard")
         assert page.status_code == 200 and "Hello, Lina" in page.text
 
+    # The proposal page is kept in the result cache (Redis) by whichever worker renders it first ...
+    show_path = f"/proposals/{stack['proposal_id']}"
+    for _ in range(6):
+        assert '<span class="tag">draft</span>' in get(show_path).text
+    assert stack["redis"].keys("passerelle:result:personal:*"), "the page was never kept"
+
     edit_path = f"/proposals/{stack['proposal_id']}/edit"
     edit = get(edit_path)
     assert edit.status_code == 200
@@ -153,6 +161,9 @@ def test_a_journey_across_two_web_workers_and_the_job_worker(stack):
     submitted = post(edit_path, fields)
     assert submitted.status_code == 302, submitted.text[:1000]
     assert "Your proposal is submitted" in get(submitted.headers["Location"]).text
+    # ... and the commit in one worker drops it for both: no worker shows the draft any more.
+    for _ in range(6):
+        assert '<span class="tag">submitted</span>' in get(show_path).text
 
     # The email was written in the request's transaction, then sent by the RQ worker, not by the web process.
     deadline = time.monotonic() + 30
@@ -166,7 +177,7 @@ def test_a_journey_across_two_web_workers_and_the_job_worker(stack):
     # Both gunicorn workers served this browser's requests (one log line per request, with the worker's pid).
     lines = [line for line in stack["web_log"].read_text().splitlines() if "request_id=stack" in line]
     pids = {re.search(r"passerelle\.requests\[(\d+)\]", line).group(1) for line in lines}
-    assert len(lines) >= 16 and len(pids) == 2, lines[:5]
+    assert len(lines) >= 28 and len(pids) == 2, lines[:5]
 
 
 def test_the_submission_is_in_the_database_every_worker_reads(stack):
