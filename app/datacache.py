@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
@@ -35,6 +36,8 @@ log = logging.getLogger("passerelle.cache")
 
 WRITTEN = "datacache.written"  # session.info: tables written since the last commit
 UNKNOWN = "*"  # marks a result that must not be kept
+PAUSE_SECONDS = 5  # after Redis fails, how long results are computed without asking it
+_paused_until = 0.0
 
 
 # One round trip for a hit: the entry's tables and generations, compared with the current ones, then its value.
@@ -67,6 +70,8 @@ def register_datacache(app: Flask, engine: Engine, session_factory) -> None:
 
 def attach(app: Flask, client: Redis | None) -> None:
     """Keep results in this Redis (responses decoded to str), or nowhere with None."""
+    global _paused_until
+    _paused_until = 0.0
     app.extensions["datacache"] = client
     app.extensions["datacache.lookup"] = client.register_script(_LOOKUP) if client is not None else None
 
@@ -153,15 +158,26 @@ def _raise_generations(session: Session) -> None:
                 pipe.hincrby(_generations_key(), table, 1)
             pipe.execute()
     except RedisError as error:
-        # Entries read from these tables now live until they expire: say so, the page still works.
-        log.warning("could not raise the generations of %s: %s", ", ".join(sorted(written)), error)
+        # Results read from these tables may now lag this change until they expire (RESULT_CACHE_SECONDS).
+        _pause(f"raising the generations of {', '.join(sorted(written))}", error)
 
 
 def _app_client() -> Redis | None:
+    if time.monotonic() < _paused_until:
+        return None
     try:
         return current_app.extensions.get("datacache")
     except RuntimeError:  # no application context: a bare script's session
         return None
+
+
+def _pause(doing: str, error: RedisError) -> None:
+    """Redis failed: compute everything for a few seconds rather than wait on it at every request (and log once)."""
+    global _paused_until
+    if time.monotonic() >= _paused_until:
+        log.warning("result cache unavailable while %s (%s): pages are computed for the next %d s", doing, error,
+                    PAUSE_SECONDS)
+    _paused_until = time.monotonic() + PAUSE_SECONDS
 
 
 def dont_keep() -> None:
@@ -188,7 +204,7 @@ def remember(session: Session, name: str, key: Any, compute: Callable[[], Any], 
             return json.loads(found)
         before = client.hgetall(_generations_key())
     except RedisError as error:
-        log.warning("result cache unavailable: %s", error)
+        _pause("looking up a result", error)
         return compute()
     value, tables = _tracked(compute)
     if tables and UNKNOWN not in tables and not _has_changes(session):
@@ -201,7 +217,7 @@ def remember(session: Session, name: str, key: Any, compute: Callable[[], Any], 
                 pipe.set(entry + ":value", json.dumps(value), ex=expires)
                 pipe.execute()
         except RedisError as error:
-            log.warning("result cache unavailable: %s", error)
+            _pause("keeping a result", error)
     return value
 
 

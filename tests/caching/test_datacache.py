@@ -141,7 +141,7 @@ def test_forgetting_everything_drops_every_entry(app, result_cache):
     assert titles.runs == 2
 
 
-def test_an_unreachable_redis_only_costs_the_computation(app):
+def test_an_unreachable_redis_only_costs_the_computation(app, caplog, monkeypatch):
     dead = Redis(host="127.0.0.1", port=free_port(), decode_responses=True, socket_connect_timeout=0.2)
     datacache.attach(app, dead)
     try:
@@ -151,6 +151,12 @@ def test_an_unreachable_redis_only_costs_the_computation(app):
         assert remember(titles) == ["Voices 2027"]
         assert remember(titles) == ["Voices 2027"]
         assert titles.runs == 2
+        # One warning, then Redis is left alone for a few seconds instead of being waited on at every request.
+        assert len([r for r in caplog.records if "result cache unavailable" in r.getMessage()]) == 1
+        calls = []
+        monkeypatch.setattr(dead, "execute_command", lambda *args, **kwargs: calls.append(args))
+        remember(titles)
+        assert calls == []
     finally:
         datacache.attach(app, None)
 
