@@ -30,7 +30,7 @@ def public_page(view):
             return view(*args, **kwargs)
         if session.get("_flashes"):
             return _private(view(*args, **kwargs))
-        page = datacache.remember(db.session, "page", [str(get_locale()), request.full_path],
+        page = datacache.remember("page", [str(get_locale()), request.full_path],
                                   lambda: _render(view, args, kwargs))
         return _response(page)
 
@@ -89,7 +89,7 @@ def personal_page(view):
             return html.replace(token, TOKEN_SLOT) if token else html
 
         key = [current_user.get_id(), str(get_locale()), str(get_timezone()), request.full_path]
-        html = datacache.remember(db.session, "personal", key, compute)
+        html = datacache.remember("personal", key, compute)
         if "result" in computed:
             return computed["result"]
         return html.replace(TOKEN_SLOT, generate_csrf()) if TOKEN_SLOT in html else html

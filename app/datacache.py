@@ -32,6 +32,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Delete, UpdateBase
 
+from app.db import existing_session
+
 log = logging.getLogger("passerelle.cache")
 
 WRITTEN = "datacache.written"  # session.info: tables written since the last commit
@@ -188,13 +190,13 @@ def dont_keep() -> None:
 
 
 # -- remembering ----------------------------------------------------------------------------------
-def remember(session: Session, name: str, key: Any, compute: Callable[[], Any], seconds: int | None = None) -> Any:
+def remember(name: str, key: Any, compute: Callable[[], Any], seconds: int | None = None) -> Any:
     """compute(), or what it returned before if none of the tables it read has changed since.
 
     `key` holds everything besides the data that the result depends on (language, filters, page); the result must
     be JSON (a rendered page is a string)."""
     client = _app_client()
-    if client is None or _has_changes(session):
+    if client is None or _has_changes(existing_session()):
         return compute()  # an uncommitted change must neither be kept nor hidden by what was kept
     entry = f"{_prefix()}result:{name}:{_digest(key)}"
     try:
@@ -207,7 +209,7 @@ def remember(session: Session, name: str, key: Any, compute: Callable[[], Any], 
         _pause("looking up a result", error)
         return compute()
     value, tables = _tracked(compute)
-    if tables and UNKNOWN not in tables and not _has_changes(session):
+    if tables and UNKNOWN not in tables and not _has_changes(existing_session()):
         tables = sorted(tables)
         meta = {"tables": tables, "generations": [before.get(table) for table in tables]}
         expires = seconds or current_app.config["RESULT_CACHE_SECONDS"]
@@ -234,7 +236,9 @@ def _tracked(compute: Callable[[], Any]) -> tuple[Any, set[str]]:
     return value, reading
 
 
-def _has_changes(session: Session) -> bool:
+def _has_changes(session: Session | None) -> bool:
+    if session is None:  # nothing has used the database in this context yet (a visitor's kept page)
+        return False
     return bool(session.info.get(WRITTEN) or session.new or session.dirty or session.deleted)
 
 

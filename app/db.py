@@ -105,6 +105,12 @@ def _current_session() -> Session:
 session: Session = LocalProxy(_current_session)  # type: ignore[assignment]
 
 
+def existing_session() -> Session | None:
+    """This context's session if something has used it already, without making one."""
+    scoped = current_app.extensions["database"].scoped
+    return scoped() if scoped.registry.has() else None
+
+
 def get_database(app: Flask | None = None) -> Database:
     return (app or current_app).extensions["database"]
 

@@ -27,7 +27,7 @@ class Counted:
 
 
 def remember(compute, key="calls"):
-    return datacache.remember(db.session, "test", key, compute)
+    return datacache.remember("test", key, compute)
 
 
 def test_a_result_is_computed_once_while_its_tables_do_not_change(result_cache):
