@@ -37,23 +37,25 @@ def public_page(view):
     return wrapper
 
 
-def _render(view, args, kwargs) -> dict:
+def _render(view, args, kwargs) -> str:
+    """The page as kept: its ETag, a line break, its HTML (no ETag for a page that is the visitor's alone)."""
     html = view(*args, **kwargs)
     if g.get("csrf_token"):  # a form of this visitor's session: the page is theirs alone
         datacache.dont_keep()
-        return {"html": html, "etag": None}
-    return {"html": html, "etag": hashlib.sha256(html.encode()).hexdigest()[:32]}
+        return "\n" + html
+    return hashlib.sha256(html.encode()).hexdigest()[:32] + "\n" + html
 
 
-def _response(page: dict):
-    if page["etag"] is None:
-        return _private(page["html"])
-    response = current_app.make_response(page["html"])
+def _response(page: str):
+    etag, html = page.split("\n", 1)
+    if not etag:
+        return _private(html)
+    response = current_app.make_response(html)
     response.cache_control.public = True
     response.cache_control.max_age = PUBLIC_MAX_AGE
     # The language follows the browser's Accept-Language or the visitor's own choice (Cookie: Flask adds it).
     response.vary.add("Accept-Language")
-    response.set_etag(page["etag"])
+    response.set_etag(etag)
     return response.make_conditional(request)
 
 

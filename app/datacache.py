@@ -193,8 +193,8 @@ def dont_keep() -> None:
 def remember(name: str, key: Any, compute: Callable[[], Any], seconds: int | None = None) -> Any:
     """compute(), or what it returned before if none of the tables it read has changed since.
 
-    `key` holds everything besides the data that the result depends on (language, filters, page); the result must
-    be JSON (a rendered page is a string)."""
+    `key` holds everything besides the data that the result depends on (language, filters, page); the result is
+    a string (a rendered page) or anything JSON can hold."""
     client = _app_client()
     if client is None or _has_changes(existing_session()):
         return compute()  # an uncommitted change must neither be kept nor hidden by what was kept
@@ -203,7 +203,7 @@ def remember(name: str, key: Any, compute: Callable[[], Any], seconds: int | Non
         found = current_app.extensions["datacache.lookup"](keys=[entry + ":meta", entry + ":value",
                                                                  _generations_key()])
         if found is not None:
-            return json.loads(found)
+            return _decode(found)
         before = client.hgetall(_generations_key())
     except RedisError as error:
         _pause("looking up a result", error)
@@ -216,11 +216,20 @@ def remember(name: str, key: Any, compute: Callable[[], Any], seconds: int | Non
         try:
             with client.pipeline(transaction=False) as pipe:
                 pipe.set(entry + ":meta", json.dumps(meta), ex=expires)
-                pipe.set(entry + ":value", json.dumps(value), ex=expires)
+                pipe.set(entry + ":value", _encode(value), ex=expires)
                 pipe.execute()
         except RedisError as error:
             _pause("keeping a result", error)
     return value
+
+
+def _encode(value: Any) -> str:
+    # A page is kept as it is: JSON would escape every quote of its HTML, and unescape them at every visit.
+    return "s" + value if isinstance(value, str) else "j" + json.dumps(value)
+
+
+def _decode(kept: str) -> Any:
+    return kept[1:] if kept[0] == "s" else json.loads(kept[1:])
 
 
 def _tracked(compute: Callable[[], Any]) -> tuple[Any, set[str]]:

@@ -199,3 +199,25 @@ def test_rows_the_database_deletes_by_cascade_count_as_written(app, result_cache
     db.commit()
     remember(sessions_seen)
     assert sessions_seen.runs == 2
+
+
+def test_a_page_is_kept_as_it_is_and_other_results_as_json(result_cache):
+    create_call(title="Voices “2027”")
+    db.commit()
+
+    def page():
+        return "".join(f'<p class="lead">{title}</p>\n' for title in Counted()())
+
+    def figures():
+        return {"calls": len(Counted()()), "titles": Counted()()}
+
+    assert remember(page, key="page") == '<p class="lead">Voices “2027”</p>\n'
+    assert remember(lambda: "not computed", key="page") == '<p class="lead">Voices “2027”</p>\n'
+    assert remember(figures, key="figures") == {"calls": 1, "titles": ["Voices “2027”"]}
+    assert remember(lambda: "not computed", key="figures") == {"calls": 1, "titles": ["Voices “2027”"]}
+
+
+def test_a_result_that_reads_no_table_is_not_kept(result_cache):
+    # It may have been made from rows loaded earlier, whose tables no statement names now.
+    assert remember(lambda: "from memory", key="memory") == "from memory"
+    assert remember(lambda: "again", key="memory") == "again"
