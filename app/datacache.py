@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Delete, UpdateBase
 
-from app.db import existing_session
+from app.db import Base, existing_session
 
 log = logging.getLogger("passerelle.cache")
 
@@ -106,8 +106,6 @@ def _written(session: Session) -> set[str]:
 def _with_cascades(deleted: set[str]) -> set[str]:
     """The tables rows were deleted from and those the database changes along with them: rows whose foreign key
     says ON DELETE CASCADE or SET NULL toward one of them (and so on down), which the ORM never sees change."""
-    from app.db import Base
-
     tables = Base.metadata.tables
     found, waiting = set(deleted), list(deleted)
     while waiting:
@@ -141,8 +139,6 @@ def _note_read(_connection, _cursor, sql: str, _parameters, _context, _executema
     if reading is not None:
         # Every table a statement reads is named in its SQL, as the ORM compiled it (eager joins included) or as
         # written by hand; a column that happens to share a table's name only costs an extra invalidation.
-        from app.db import Base
-
         tables = Base.metadata.tables
         reading.update(word for word in _WORD.findall(sql) if word in tables)
 
